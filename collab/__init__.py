@@ -1,0 +1,61 @@
+"""Rembuk: lesson study for teacher teams. `create_app` builds the Flask application."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from collab import cli, errors, i18n, realtime, web
+from collab.config import load_config
+from collab.extensions import babel, compress, csrf, db, limiter, login_manager, migrate, socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app; `config` overrides settings (tests pass a temporary database)."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.update(load_config(Path(app.instance_path)))
+    app.config.update(config or {})
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    register_extensions(app)
+    register_blueprints(app)
+    web.register(app)
+    errors.register(app)
+    cli.register(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from collab import database  # noqa: F401  (installs the SQLite connection settings)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    compress.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app, babel)
+    socketio.init_app(
+        app,
+        async_mode="threading",
+        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        max_http_buffer_size=64 * 1024,
+        manage_session=True,
+    )
+    realtime.register(socketio)
+
+
+def register_blueprints(app: Flask) -> None:
+    from collab.blueprints.auth import bp as auth_bp
+    from collab.blueprints.main import bp as main_bp
+    from collab.blueprints.settings import bp as settings_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(settings_bp, url_prefix="/settings")

@@ -1,0 +1,1 @@
+"""Thin HTTP (and Socket.IO) adapters, one package per area."""

@@ -1,0 +1,85 @@
+"""Settings read from environment variables, with embedded defaults for a one-process install.
+
+The embedded default keeps everything in `instance/`: the SQLite database, a secret key made on
+first run, and the e-mail outbox. Production (REMBUK_ENV=production) refuses to start without a
+strong SECRET_KEY given in the environment.
+"""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The settings are not safe or not complete enough to start."""
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """Return the secret kept in instance/secret_key, creating it on first run."""
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config(instance_path: Path) -> dict:
+    """Build the configuration from the environment."""
+    production = os.environ.get("REMBUK_ENV", "development") == "production"
+    secret = os.environ.get("SECRET_KEY")
+    if production and (not secret or len(secret) < MIN_SECRET_LENGTH):
+        raise ConfigError(
+            f"SECRET_KEY must be set to a random value of at least {MIN_SECRET_LENGTH} "
+            "characters in production."
+        )
+    https = _flag("PREFER_HTTPS", production)
+    db_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'rembuk.db'}"
+    return {
+        "PRODUCTION": production,
+        "SECRET_KEY": secret or _instance_secret(instance_path),
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)),
+        # Cookies: explicit, never Flask's defaults (31 days, no SameSite).
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "SESSION_COOKIE_NAME": "rembuk_session",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt:131072:8:1"),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "BABEL_DEFAULT_LOCALE": "id",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
+        "LANGUAGES": ("id", "en"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
+        "LOGIN_LIMIT_PER_IP": os.environ.get("LOGIN_LIMIT_PER_IP", "200 per 15 minutes"),
+        "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE"),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER"),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", 587)),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS", True),
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Rembuk <no-reply@rembuk.local>"),
+        "MAIL_OUTBOX": str(instance_path / "outbox"),
+        "BACKUP_DIR": os.environ.get("BACKUP_DIR", str(instance_path / "backups")),
+        "INVITATION_MAX_AGE": 7 * 24 * 3600,
+        "RESET_MAX_AGE": 3600,
+    }

@@ -1,0 +1,74 @@
+"""Friendly bilingual error pages; a server error rolls the session back and shows no trace."""
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from collab.extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: (_l("Something in the request was not right"),
+          _l("The page could not understand what was sent. Go back and try again.")),
+    403: (_l("Not allowed"), _l("Your account may not open this page.")),
+    404: (_l("Page not found"),
+          _l("The page does not exist, or it is not shared with you.")),
+    405: (_l("Not allowed"), _l("This action is not possible here.")),
+    409: (_l("Someone changed this first"),
+          _l("Your change was not applied because the item changed in the meantime.")),
+    413: (_l("File too large"),
+          _l("The file or text you sent is larger than allowed. Choose a smaller one.")),
+    429: (_l("Too many attempts"),
+          _l("Please wait a few minutes before you try again.")),
+    500: (_l("Something went wrong on our side"),
+          _l("The problem has been logged. Please try again in a moment.")),
+}
+
+
+def render_error(code: int, detail: str | None = None):
+    title, message = MESSAGES.get(code, MESSAGES[500])
+    return render_template(
+        "errors/error.html", code=code, title=title, message=detail or message
+    ), code
+
+
+def _log_denial(code: int) -> None:
+    # Who, where, which school: never a password, token or cookie.
+    user = current_user.get_id() if current_user and current_user.is_authenticated else "anon"
+    school = getattr(current_user, "school_id", None)
+    log.warning("denied %s %s %s user=%s school=%s", code, request.method, request.path,
+                user.split(":")[0], school)
+
+
+def _http_error(error: HTTPException):
+    code = error.code or 500
+    if code in (403, 404, 429):
+        _log_denial(code)
+    detail = None
+    if code == 429 and request.endpoint == "auth.login":
+        detail = str(_l("Too many failed attempts for this account. Please wait a few minutes "
+                        "and try again, or reset your password."))
+    return render_error(code if code in MESSAGES else 400, detail)
+
+
+def _csrf_error(error: CSRFError):
+    _log_denial(400)
+    return render_error(400, str(_l("The form had expired. Go back, reload the page and "
+                                     "send it again.")))
+
+
+def _server_error(error: Exception):
+    db.session.rollback()
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return render_error(500)
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _server_error)

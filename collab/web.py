@@ -1,0 +1,121 @@
+"""Request-level glue: who is signed in, the login requirement, security headers, safe redirects
+and what every template needs (navigation, unread count)."""
+
+from urllib.parse import urlsplit
+
+from flask import Flask, g, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from collab.extensions import db, login_manager
+from collab.models import User
+from collab.services import notify
+
+# Endpoints anyone may open without signing in.
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "static",
+        "main.healthz",
+        "main.setup",
+        "main.set_language",
+        "auth.login",
+        "auth.invitation",
+        "auth.reset_request",
+        "auth.reset",
+    }
+)
+
+# The header's areas, shown as their blueprints land (a later area registers its endpoint).
+NAV_AREAS = (
+    ("main.home_page", _l("Home"), False),
+    ("plans.index", _l("Plans"), False),
+    ("observations.index", _l("Observations"), False),
+    ("rooms.index", _l("Rooms"), False),
+    ("assessments.index", _l("Assessments"), False),
+    ("mentoring.index", _l("Mentoring"), False),
+    ("dashboard.index", _l("Dashboard"), True),
+)
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def safe_next(target: str | None, fallback: str = "/") -> str:
+    """`target` if it is a path inside this site, else `fallback`."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return fallback
+    return target
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    # The id carries the session version (User.get_id); an ended session no longer matches.
+    user_pk, _, version = user_id.partition(":")
+    if not user_pk.isdigit() or not version.isdigit():
+        return None
+    return db.session.scalar(
+        select(User).where(User.id == int(user_pk), User.session_version == int(version))
+    )
+
+
+@login_manager.unauthorized_handler
+def _to_login():
+    target = request.full_path if request.query_string else request.path
+    return redirect(url_for("auth.login", next=safe_next(target)))
+
+
+def _require_login():
+    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if request.endpoint != "static":
+        # Pages carry personal data and CSRF tokens: never cached by browsers or proxies.
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _template_context():
+    unread = 0
+    if current_user.is_authenticated:
+        unread = g.get("unread_notifications")
+        if unread is None:
+            unread = g.unread_notifications = notify.unread_count(current_user.id)
+    return {"nav_areas": _visible_areas(), "unread_notifications": unread}
+
+
+def _visible_areas():
+    from flask import current_app
+
+    principal = current_user.is_authenticated and current_user.is_principal
+    return [
+        (endpoint, label)
+        for endpoint, label, principal_only in NAV_AREAS
+        if endpoint in current_app.view_functions and (principal or not principal_only)
+    ]
+
+
+def register(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+    app.before_request(_require_login)
+    app.after_request(_security_headers)
+    app.context_processor(_template_context)
