@@ -23,11 +23,11 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	touch $@
 
 translations: $(VENV)/.installed-runtime
-	$(VENV)/bin/pybabel compile -q -d collab/translations
+	$(VENV)/bin/pybabel -q compile -d collab/translations
 
 extract-messages: $(VENV)/.installed-dev
-	$(VENV)/bin/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o collab/translations/messages.pot .
-	$(VENV)/bin/pybabel update -q -N -i collab/translations/messages.pot -d collab/translations
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o collab/translations/messages.pot .
+	$(VENV)/bin/pybabel -q update -N -i collab/translations/messages.pot -d collab/translations
 
 run: $(VENV)/.installed-runtime translations
 	$(FLASK) db upgrade

@@ -2,6 +2,7 @@
 the app, builders for schools and users, logged-in clients, a query counter, a live server and
 a Playwright page on Debian's Chromium."""
 
+import contextvars
 import os
 import re
 import shutil
@@ -10,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
 from collab import create_app
@@ -97,9 +99,24 @@ def _truncate_all(url: str) -> None:
 # ---------------------------------------------------------------- app and clients
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs as in production: in a fresh context with its
+    own app context, `g` and database session, not inside the test's app context. The test's
+    own transaction ends first (outside a request every SQLite transaction holds the write
+    lock, see collab/database.py); afterwards the test's session is expired, so the test reads
+    what the request committed."""
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def app(database_url, tmp_path):
     app = create_app(base_config(tmp_path, database_url))
+    app.test_client_class = IsolatedClient
     limiter.reset()
     with app.app_context():
         yield app

@@ -13,7 +13,8 @@ from collab.models.base import utcnow
 
 MESSAGES = {
     "member.joined": _l("%(name)s joined your school."),
-    "role.changed": _l("Your role in the school is now: %(role)s."),
+    "role.principal": _l("You are now a principal of the school."),
+    "role.teacher": _l("You are now a teacher of the school (no longer a principal)."),
     "team.added": _l("You were added to the team %(team)s."),
 }
 

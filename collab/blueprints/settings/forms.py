@@ -4,13 +4,18 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from collab.forms import ListField, new_password_fields
 
-LANGUAGE_CHOICES = [("", _l("As my browser says")), ("id", "Bahasa Indonesia"), ("en", "English")]
-ROLE_CHOICES = [("teacher", _l("Teacher")), ("principal", _l("Principal"))]
+LANGUAGE_CHOICES = [
+    SelectChoice("", _l("As my browser says")),
+    SelectChoice("id", "Bahasa Indonesia"),
+    SelectChoice("en", "English"),
+]
+ROLE_CHOICES = [SelectChoice("teacher", _l("Teacher")), SelectChoice("principal", _l("Principal"))]
 
 
 def _years_field():

@@ -5,7 +5,9 @@ import smtplib
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user
+from wtforms.fields.choices import SelectChoice
 
 from collab.access.school import (
     current_school,
@@ -27,7 +29,7 @@ from collab.blueprints.settings.forms import (
     TeamMembersForm,
 )
 from collab.extensions import db
-from collab.forms import show_school_error
+from collab.forms import SCHOOL_ERRORS, show_school_error
 from collab.services import accounts, mail, notify, schools, staff_import
 from collab.services.accounts import authenticate
 
@@ -170,17 +172,17 @@ def _uploaded_text(form) -> str | None:
 
 
 def _import_confirmed(rows):
-    school, sent, failed = current_school(), 0, 0
+    school, failed = current_school(), 0
     invitations = [schools.invite(school, current_user, row.details) for row in rows if row.valid]
     db.session.commit()
     for invitation in invitations:
-        if _send_invitation(invitation):
-            sent += 1
-        else:
+        if not _send_invitation(invitation):
             failed += 1
-    flash(_("%(count)d invitations created.", count=len(invitations)), "success")
+    flash(ngettext("%(num)d invitation created.", "%(num)d invitations created.",
+                   len(invitations)), "success")
     if failed:
-        flash(_("%(count)d e-mails could not be sent.", count=failed), "warning")
+        flash(ngettext("%(num)d e-mail could not be sent.", "%(num)d e-mails could not be sent.",
+                       failed), "warning")
     return redirect(url_for("settings.school"))
 
 
@@ -217,11 +219,9 @@ def change_role(user_id):
             schools.change_role(member, form.role.data, current_user)
         except schools.SchoolError as exc:
             db.session.rollback()
-            flash(str((exc.code == "own_role" and _("You cannot change your own role."))
-                      or _("Choose teacher or principal.")), "warning")
+            flash(str(SCHOOL_ERRORS[exc.code]), "warning")
         else:
-            notify.notify(member, "role.changed", url_for("main.home_page"),
-                          role=form.role.data)
+            notify.notify(member, f"role.{form.role.data}", url_for("main.home_page"))
             db.session.commit()
             flash(_("The role of %(name)s is changed.", name=member.name), "success")
     return redirect(url_for("settings.school"))
@@ -252,7 +252,7 @@ def team(team_id):
     team = team_of_my_school(team_id)
     staff = schools.staff(team.school_id)
     form = TeamMembersForm(members=[m.id for m in team.members])
-    form.members.choices = [(u.id, u.name) for u in staff]
+    form.members.choices = [SelectChoice(u.id, u.name) for u in staff]
     if form.validate_on_submit():
         before = {m.id for m in team.members}
         schools.set_team_members(team, set(form.members.data), current_user)

@@ -1,0 +1,155 @@
+"""Every URL rule of the app, for every role: allowed, redirected to login, 403 or 404.
+
+A new route without an entry here fails `test_every_route_is_in_the_matrix`, so nobody adds a
+page without deciding who may open it. Items always belong to school A; `other` is school B's
+principal, for whom every item of school A must be a 404.
+"""
+
+import pytest
+
+from collab.services.accounts import make_reset_token
+from collab.services.schools import invitation_token
+from tests.conftest import csrf_token
+
+ROLES = ("anon", "outsider", "teacher", "principal", "other")
+
+# Shorthands for the common shapes of a row.
+MEMBERS = {"anon": 302, "outsider": 403, "teacher": 200, "principal": 200, "other": 200}
+SIGNED_IN = {"anon": 302, "outsider": 200, "teacher": 200, "principal": 200, "other": 200}
+PRINCIPALS = {"anon": 302, "outsider": 403, "teacher": 403, "principal": 200, "other": 200}
+PRINCIPAL_OF_ITEM_GET = {"anon": 302, "outsider": 403, "teacher": 403, "principal": 200,
+                         "other": 404}
+PRINCIPAL_OF_ITEM_POST = {"anon": 302, "outsider": 403, "teacher": 403, "principal": 302,
+                          "other": 404}
+EVERYONE = dict.fromkeys(ROLES, 200)
+REDIRECTS = dict.fromkeys(ROLES, 302)
+
+# rule -> method -> (url builder, expected status per role)
+MATRIX = {
+    "/": {"GET": (lambda w: "/", SIGNED_IN)},
+    "/healthz": {"GET": (lambda w: "/healthz", EVERYONE)},
+    "/setup": {"GET": (lambda w: "/setup", dict.fromkeys(ROLES, 404)),
+               "POST": (lambda w: "/setup", dict.fromkeys(ROLES, 404))},
+    "/language": {"POST": (lambda w: "/language", REDIRECTS)},
+    "/notifications/": {"GET": (lambda w: "/notifications/", SIGNED_IN)},
+    "/notifications/read": {"POST": (lambda w: "/notifications/read", REDIRECTS)},
+    "/auth/login": {
+        "GET": (lambda w: "/auth/login", {**REDIRECTS, "anon": 200}),
+        "POST": (lambda w: "/auth/login", dict.fromkeys(ROLES, 400)),
+    },
+    "/auth/logout": {"POST": (lambda w: "/auth/logout", REDIRECTS)},
+    "/auth/invite/<token>": {
+        "GET": (lambda w: f"/auth/invite/{invitation_token(w['a']['invitation'])}", EVERYONE),
+        "POST": (lambda w: f"/auth/invite/{invitation_token(w['a']['invitation'])}",
+                 dict.fromkeys(ROLES, 400)),
+    },
+    "/auth/reset": {"GET": (lambda w: "/auth/reset", EVERYONE),
+                    "POST": (lambda w: "/auth/reset", dict.fromkeys(ROLES, 400))},
+    "/auth/reset/<token>": {
+        "GET": (lambda w: f"/auth/reset/{make_reset_token(w['a']['teacher2'])}", EVERYONE),
+        "POST": (lambda w: f"/auth/reset/{make_reset_token(w['a']['teacher2'])}",
+                 dict.fromkeys(ROLES, 400)),
+    },
+    "/settings/": {"GET": (lambda w: "/settings/", REDIRECTS)},
+    "/settings/profile": {"GET": (lambda w: "/settings/profile", MEMBERS),
+                          "POST": (lambda w: "/settings/profile",
+                                   {**MEMBERS, "teacher": 400, "principal": 400,
+                                    "other": 400})},
+    "/settings/password": {"GET": (lambda w: "/settings/password", SIGNED_IN),
+                           "POST": (lambda w: "/settings/password",
+                                    {**dict.fromkeys(ROLES, 400), "anon": 302})},
+    "/settings/school/": {"GET": (lambda w: "/settings/school/", PRINCIPALS)},
+    "/settings/school/invite": {
+        "GET": (lambda w: "/settings/school/invite", PRINCIPALS),
+        "POST": (lambda w: "/settings/school/invite",
+                 {**PRINCIPALS, "principal": 400, "other": 400}),
+    },
+    "/settings/school/import": {
+        "GET": (lambda w: "/settings/school/import", PRINCIPALS),
+        "POST": (lambda w: "/settings/school/import",
+                 {**PRINCIPALS, "principal": 400, "other": 400}),
+    },
+    "/settings/school/invitations/<int:invitation_id>/revoke": {
+        "POST": (lambda w: f"/settings/school/invitations/{w['a']['invitation'].id}/revoke",
+                 PRINCIPAL_OF_ITEM_POST)},
+    "/settings/school/invitations/<int:invitation_id>/resend": {
+        "POST": (lambda w: f"/settings/school/invitations/{w['a']['invitation'].id}/resend",
+                 PRINCIPAL_OF_ITEM_POST)},
+    "/settings/school/members/<int:user_id>/role": {
+        "POST": (lambda w: f"/settings/school/members/{w['a']['teacher2'].id}/role",
+                 PRINCIPAL_OF_ITEM_POST)},
+    "/settings/school/teams": {
+        "GET": (lambda w: "/settings/school/teams", PRINCIPALS),
+        "POST": (lambda w: "/settings/school/teams",
+                 {**PRINCIPALS, "principal": 400, "other": 400}),
+    },
+    "/settings/school/teams/<int:team_id>": {
+        "GET": (lambda w: f"/settings/school/teams/{w['a']['team'].id}", PRINCIPAL_OF_ITEM_GET),
+        "POST": (lambda w: f"/settings/school/teams/{w['a']['team'].id}",
+                 PRINCIPAL_OF_ITEM_POST),
+    },
+    "/static/<path:filename>": {"GET": (lambda w: "/static/css/rembuk.css", EVERYONE)},
+}
+
+CASES = [
+    (rule, method, role)
+    for rule, methods in MATRIX.items()
+    for method in methods
+    for role in ROLES
+]
+
+
+def test_every_route_is_in_the_matrix(app):
+    found = {
+        (rule.rule, method)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    listed = {(rule, method) for rule, methods in MATRIX.items() for method in methods}
+    assert found == listed, f"missing: {found - listed}, stale: {listed - found}"
+
+
+def _client(role, world, client, client_for):
+    users = {
+        "outsider": world.outsider,
+        "teacher": world["a"]["teacher"],
+        "principal": world["a"]["principal"],
+        "other": world["b"]["principal"],
+    }
+    return client if role == "anon" else client_for(users[role])
+
+
+@pytest.mark.parametrize(("rule", "method", "role"), CASES)
+def test_access(rule, method, role, world, client, client_for):
+    build, expected = MATRIX[rule][method]
+    url = build(world)
+    c = _client(role, world, client, client_for)
+    if method == "GET":
+        response = c.get(url)
+    else:
+        # A valid CSRF token and an empty form: access is decided before validation.
+        token = csrf_token(c.get("/auth/login").text if role == "anon" else c.get("/").text)
+        response = c.post(url, data={"csrf_token": token})
+    body = response.get_data(as_text=True)
+    response.close()
+    assert response.status_code == expected[role], (rule, method, role, body[:300])
+
+
+def test_another_schools_principal_sees_no_id_or_name_of_the_first(world, client_for):
+    other = client_for(world["b"]["principal"])
+    a = world["a"]
+    secrets_of_a = [a["teacher"].email, a["teacher"].name, a["team"].name,
+                    a["invitation"].email, a["school"].name, a["mentor"].name]
+    for url in ("/", "/notifications/", "/settings/school/", "/settings/school/teams",
+                "/settings/school/invite", "/settings/school/import", "/settings/profile"):
+        page = other.get(url).text
+        for secret in secrets_of_a:
+            assert secret not in page, (url, secret)
+
+
+def test_probing_sequential_ids_finds_only_own_items(world, client_for):
+    other = client_for(world["b"]["principal"])
+    own_team = world["b"]["team"].id
+    for team_id in range(1, own_team + 5):
+        status = other.get(f"/settings/school/teams/{team_id}").status_code
+        assert status == (200 if team_id == own_team else 404), team_id
