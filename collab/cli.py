@@ -1,8 +1,11 @@
 """Flask commands: create-school, seed-demo, backup."""
 
+import functools
+
 import click
 from flask import Flask
 
+from collab.database import immediate_transactions
 from collab.extensions import db
 from collab.services import backup as backup_service
 from collab.services import demo
@@ -52,6 +55,26 @@ def backup_command(output):
     click.echo(f"Backup written to {path}")
 
 
+def _with_write_lock(command: click.Command) -> click.Command:
+    # CLI commands may run beside a live server: their SQLite transactions take the write
+    # lock up front (see collab/database.py).
+    callback = command.callback
+
+    @functools.wraps(callback)
+    def wrapped(*args, **kwargs):
+        with immediate_transactions():
+            return callback(*args, **kwargs)
+
+    command.callback = wrapped
+    return command
+
+
+COMMANDS = tuple(
+    _with_write_lock(command)
+    for command in (create_school_command, seed_demo_command, backup_command)
+)
+
+
 def register(app: Flask) -> None:
-    for command in (create_school_command, seed_demo_command, backup_command):
+    for command in COMMANDS:
         app.cli.add_command(command)

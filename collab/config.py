@@ -24,6 +24,12 @@ def _flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _list(name: str) -> list[str] | None:
+    value = os.environ.get(name, "")
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    return items or None
+
+
 def _instance_secret(instance_path: Path) -> str:
     """Return the secret kept in instance/secret_key, creating it on first run."""
     path = instance_path / "secret_key"
@@ -50,6 +56,9 @@ def load_config(instance_path: Path) -> dict:
         "SECRET_KEY": secret or _instance_secret(instance_path),
         "SQLALCHEMY_DATABASE_URI": db_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Flask-Compress would wrap static file streams and leave the file open; static files
+        # are small and compressed whole instead.
+        "COMPRESS_STREAMS": False,
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)),
         # Cookies: explicit, never Flask's defaults (31 days, no SameSite).
         "SESSION_COOKIE_HTTPONLY": True,
@@ -62,6 +71,10 @@ def load_config(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": https,
         "PREFERRED_URL_SCHEME": "https" if https else "http",
+        # Host names the app answers to (links in e-mails are built from the Host header).
+        "TRUSTED_HOSTS": _list("TRUSTED_HOSTS"),
+        # Number of reverse proxies in front whose X-Forwarded-* headers are trusted.
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt:131072:8:1"),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "BABEL_DEFAULT_LOCALE": "id",

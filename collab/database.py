@@ -3,10 +3,14 @@
 Every SQLite connection runs in WAL mode with a busy timeout and foreign keys on. Python's
 sqlite3 module would otherwise start transactions lazily and let a transaction that read
 first fail with "database is locked" when it later writes; so we take over BEGIN ourselves:
-read-only HTTP requests (GET, HEAD, OPTIONS) begin a deferred transaction and everything
-else (writes, Socket.IO events, CLI commands) begins with BEGIN IMMEDIATE, which waits for
-the write lock up front instead of failing half-way.
+read-only HTTP requests (GET, HEAD, OPTIONS) begin a deferred transaction, while other
+requests, Socket.IO events and CLI commands (inside `immediate_transactions()`) begin with
+BEGIN IMMEDIATE, which waits for the write lock up front instead of failing half-way.
+Outside those (tests, scripts) a transaction is deferred, so a read never holds the lock.
 """
+
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask import has_request_context, request
 from sqlalchemy import event
@@ -16,14 +20,28 @@ READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BUSY_TIMEOUT_MS = 5000
 
 
+_immediate = ContextVar("rembuk_immediate_transactions", default=False)
+
+
+@contextmanager
+def immediate_transactions():
+    """Make every SQLite transaction begun inside take the write lock first (CLI commands)."""
+    token = _immediate.set(True)
+    try:
+        yield
+    finally:
+        _immediate.reset(token)
+
+
 def _begin_statement() -> str:
+    if _immediate.get():
+        return "BEGIN IMMEDIATE"
+    if not has_request_context():
+        return "BEGIN"
     # Socket.IO handlers run inside the GET request that opened the socket (request.sid set).
-    read_only = (
-        has_request_context()
-        and request.method in READ_ONLY_METHODS
-        and getattr(request, "sid", None) is None
-    )
-    return "BEGIN" if read_only else "BEGIN IMMEDIATE"
+    if request.method in READ_ONLY_METHODS and getattr(request, "sid", None) is None:
+        return "BEGIN"
+    return "BEGIN IMMEDIATE"
 
 
 @event.listens_for(Engine, "connect")

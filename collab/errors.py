@@ -51,8 +51,8 @@ def _http_error(error: HTTPException):
         _log_denial(code)
     detail = None
     if code == 429 and request.endpoint == "auth.login":
-        detail = str(_l("Too many failed attempts for this account. Please wait a few minutes "
-                        "and try again, or reset your password."))
+        detail = str(_l("Too many failed attempts for this account. Please wait 15 minutes "
+                        "and try again."))
     return render_error(code if code in MESSAGES else 400, detail)
 
 

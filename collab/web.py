@@ -3,7 +3,7 @@ and what every template needs (navigation, unread count)."""
 
 from urllib.parse import urlsplit
 
-from flask import Flask, g, redirect, request, url_for
+from flask import Flask, abort, g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -81,6 +81,13 @@ def _require_login():
     return None
 
 
+def _refuse_nul_bytes():
+    # No person types a NUL byte, and PostgreSQL refuses it in text: answer 400, not 500.
+    values = [*request.args.values(), *request.form.values(), request.path]
+    if any("\x00" in value for value in values):
+        abort(400)
+
+
 def _security_headers(response):
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -116,6 +123,7 @@ def _visible_areas():
 def register(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
+    app.before_request(_refuse_nul_bytes)
     app.before_request(_require_login)
     app.after_request(_security_headers)
     app.context_processor(_template_context)

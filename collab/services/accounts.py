@@ -21,14 +21,16 @@ class TokenError(Exception):
 
     def __init__(self, reason: str):
         super().__init__(reason)
-        self.reason = reason  # "expired" or "invalid"
+        self.reason = reason  # "expired", "invalid" or "used"
 
 
 def normalise_email(raw: str) -> str:
     """Fold an address so that look-alikes (case, spaces, zero-width, NFKC forms) collide."""
     text = unicodedata.normalize("NFKC", raw or "")
     text = "".join(c for c in text if c not in _INVISIBLE and not c.isspace())
-    return text.casefold()
+    # NFKC again after folding: removing an invisible character or case folding can leave an
+    # accent uncomposed (e + ZWSP + U+0301), and the stored form must normalise to itself.
+    return unicodedata.normalize("NFKC", text.casefold())
 
 
 def hash_password(password: str) -> str:
@@ -100,8 +102,10 @@ def user_for_reset_token(token: str) -> User:
     except BadSignature as exc:
         raise TokenError("invalid") from exc
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
-    if user is None or not hmac.compare_digest(str(data.get("p")), _password_fingerprint(user)):
+    if user is None:
         raise TokenError("invalid")
+    if not hmac.compare_digest(str(data.get("p")), _password_fingerprint(user)):
+        raise TokenError("used")  # genuine, but the password has changed since
     return user
 
 

@@ -1,5 +1,6 @@
 """Consistent online backups: SQLite's backup API, or pg_dump on PostgreSQL."""
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -25,16 +26,18 @@ def backup(output: str | None = None) -> Path:
         _backup_postgres(url, target)
     else:
         raise RuntimeError(f"no backup method for {url.get_backend_name()}")
+    target.chmod(0o600)  # it holds password hashes
     return target
 
 
 def _backup_sqlite(source: str, target: Path) -> None:
-    # The online backup API copies a consistent snapshot while writers keep going.
+    # The online backup API copies a consistent snapshot while writers keep going. All pages
+    # in one step: copied in slices, a busy database would make the copy restart forever.
     src = sqlite3.connect(source, timeout=30)
     dst = sqlite3.connect(str(target))
     try:
         with dst:
-            src.backup(dst, pages=1024)
+            src.backup(dst, pages=-1)
         dst.execute("PRAGMA journal_mode=DELETE")
     finally:
         dst.close()
@@ -45,9 +48,14 @@ def _backup_postgres(url, target: Path) -> None:
     pg_dump = shutil.which("pg_dump")
     if pg_dump is None:
         raise RuntimeError("pg_dump is not installed (Debian package postgresql-client)")
-    plain_url = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    # The password goes through the environment, never the command line (visible in ps).
+    plain_url = url.set(drivername="postgresql", password=None).render_as_string()
+    env = {**os.environ}
+    if url.password:
+        env["PGPASSWORD"] = str(url.password)
     subprocess.run(  # noqa: S603  (fixed program, URL from our own configuration)
         [pg_dump, "--format=custom", "--no-owner", f"--file={target}", f"--dbname={plain_url}"],
         check=True,
         timeout=3600,
+        env=env,
     )

@@ -32,9 +32,14 @@ class JoinForm(FlaskForm):
     password, confirm = new_password_fields()
 
 
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 class ResetRequestForm(FlaskForm):
     email = StringField(
         _l("E-mail"),
+        filters=[_strip],  # a pasted address often ends in a space; login accepts it too
         validators=[
             DataRequired(message=_l("Enter your e-mail address.")),
             Email(message=_l("This is not a valid e-mail address.")),

@@ -45,7 +45,7 @@ def login():
         login_failed = True
     elif request.method == "GET" and current_user.is_authenticated:
         return redirect(safe_next(form.next.data, url_for("main.home_page")))
-    status = 200 if request.method == "GET" else 400
+    status = 400 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form, login_failed=login_failed), status
 
 
@@ -55,8 +55,10 @@ def logout():
     if current_user.is_authenticated:
         accounts.end_sessions(current_user)
         db.session.commit()
-    logout_user()
     session.clear()
+    # After the clear: logout_user() leaves the mark that makes Flask-Login delete the
+    # remember cookie, which clearing afterwards would wipe.
+    logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
