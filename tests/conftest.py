@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
@@ -107,9 +108,12 @@ class IsolatedClient(FlaskClient):
     what the request committed."""
 
     def open(self, *args, **kwargs):
-        db.session.commit()
+        in_test_context = has_app_context()  # False in a test's own worker threads
+        if in_test_context:
+            db.session.commit()
         response = contextvars.Context().run(super().open, *args, **kwargs)
-        db.session.expire_all()
+        if in_test_context:
+            db.session.expire_all()
         return response
 
 
