@@ -27,6 +27,10 @@ def _start_session(user, remember: bool = False) -> None:
     if language:
         session["lang"] = language
     login_user(user, remember=remember)
+    if not remember:
+        # An earlier "remember me" cookie in this browser (perhaps another person's on a
+        # shared computer) must not outlive this sign-in.
+        session["_remember"] = "clear"
 
 
 @bp.route("/login", methods=["GET", "POST"])

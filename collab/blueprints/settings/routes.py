@@ -75,7 +75,7 @@ def password():
             accounts.set_password(current_user, form.password.data)
             db.session.commit()
             # Every other session has ended; this one goes on with the new version.
-            login_user(current_user)
+            login_user(current_user._get_current_object())
             flash(_("Your password is changed. Other devices have been signed out."), "success")
             return redirect(url_for("settings.profile"))
     return render_template("settings/password.html", form=form), 400 if form.errors else 200
@@ -165,9 +165,12 @@ def _uploaded_text(form) -> str | None:
     upload = form.file.data
     if upload and getattr(upload, "filename", ""):
         try:
-            return upload.read().decode("utf-8-sig")
+            text = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
             return None
+        # NUL bytes mean UTF-16 without its byte-order mark (or not text at all); PostgreSQL
+        # would refuse them in a name at the confirmation.
+        return None if "\x00" in text else text
     return form.csv_text.data or ""
 
 
@@ -216,11 +219,13 @@ def change_role(user_id):
     form = RoleForm()
     if form.validate_on_submit():
         try:
-            schools.change_role(member, form.role.data, current_user)
+            changed = schools.change_role(member, form.role.data, current_user)
         except schools.SchoolError as exc:
             db.session.rollback()
             flash(str(SCHOOL_ERRORS[exc.code]), "warning")
         else:
+            if not changed:  # the same role chosen again: nothing to tell anyone
+                return redirect(url_for("settings.school"))
             notify.notify(member, f"role.{form.role.data}", url_for("main.home_page"))
             db.session.commit()
             flash(_("The role of %(name)s is changed.", name=member.name), "success")
