@@ -42,6 +42,7 @@ lint: $(VENV)/.installed-dev
 
 test: $(VENV)/.installed-dev node_modules/axe-core/axe.min.js translations system-deps
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/bandit -q -r collab app.py -ll
 	$(PY) -m pytest -q
 	REMBUK_TEST_POSTGRES=1 $(PY) -m pytest -q -m "not browser" tests/unit tests/integration
 
