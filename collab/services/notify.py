@@ -23,7 +23,11 @@ def notify(recipient, kind: str, link: str = "/", **params) -> Notification:
     """Tell one user that something happened; `link` must be a path inside the site."""
     if kind not in MESSAGES:
         raise KeyError(f"unknown notification kind {kind!r}")
-    if not link.startswith("/") or link.startswith("//"):
+    # The same rule as next= redirects: browsers read "/\host" or "/<newline>//host" as
+    # another site.
+    from collab.web import safe_next  # here, not at the top: collab.web imports this module
+
+    if not link or safe_next(link, fallback="") != link:
         raise ValueError("notification links stay inside the site")
     note = Notification(
         recipient_id=recipient.id,

@@ -223,16 +223,20 @@ def open_invitations(school_id: int) -> list[Invitation]:
     )
 
 
-def change_role(member: User, role: str, by: User) -> None:
-    """Make a member teacher or principal; their sessions end so the new role applies now."""
+def change_role(member: User, role: str, by: User) -> bool:
+    """Make a member teacher or principal; their sessions end so the new role applies now.
+
+    Returns False if the member already had that role (nothing changes, nobody is told)."""
     if role not in ("teacher", "principal"):
         raise SchoolError("role", "role")
     if member.id == by.id:
         raise SchoolError("own_role", "role")
-    if member.membership.role != role:
-        member.membership.role = role
-        end_sessions(member)
-        activity.record(member.school_id, by, "member.role_changed", "user", member.id)
+    if member.membership.role == role:
+        return False
+    member.membership.role = role
+    end_sessions(member)
+    activity.record(member.school_id, by, "member.role_changed", "user", member.id)
+    return True
 
 
 def create_team(school: School, name: str, by: User) -> Team:

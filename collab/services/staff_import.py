@@ -49,19 +49,24 @@ def split_list(cell: str | None) -> list[str]:
 
 def parse_staff_csv(text: str) -> list[ImportRow]:
     """Check every row of a staff CSV; raise ImportFileError if the file itself is unusable."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise ImportFileError("empty")
+    reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if not all(col in header for col in REQUIRED_COLUMNS):
         raise ImportFileError("header")
     reader.fieldnames = header
     rows = []
     seen: set[str] = set()
-    for number, record in enumerate(reader, start=2):
+    for record in reader:
         if len(rows) >= MAX_ROWS:
             raise ImportFileError("too_many")
         if not any((v or "").strip() for v in record.values() if isinstance(v, str)):
             continue
-        rows.append(_check_row(number, record, seen))
+        # The reader's line number, not a count of records: blank lines are skipped by the
+        # reader, and the preview must name the row the principal sees in the file.
+        rows.append(_check_row(reader.line_num, record, seen))
     if not rows:
         raise ImportFileError("empty")
     _mark_existing_accounts(rows)
@@ -80,7 +85,7 @@ def _check_row(number: int, record: dict, seen: set[str]) -> ImportRow:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError:
         errors.append("email_invalid")
-    if email in seen:
+    if email and email in seen:
         errors.append("email_duplicate")
     seen.add(email)
     years = _parse_years(record.get("years_teaching"), errors)
@@ -98,7 +103,8 @@ def _parse_years(cell: str | None, errors: list[str]) -> int | None:
     cell = (cell or "").strip()
     if not cell:
         return None
-    if not cell.isdigit() or int(cell) > MAX_YEARS:
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    if not cell.isdecimal() or int(cell) > MAX_YEARS:
         errors.append("years_invalid")
         return None
     return int(cell)
