@@ -3,12 +3,21 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from collab import cli, errors, i18n, realtime, web
 from collab.config import load_config
 from collab.extensions import babel, compress, csrf, db, limiter, login_manager, migrate, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class BoundedInt(IntegerConverter):
+    """The `int` URL converter, limited to the range of a 32-bit database integer."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -21,6 +30,8 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(load_config(Path(app.instance_path)))
     app.config.update(config or {})
+    # Ids in URLs fit the database's integer: a 30-digit id is a 404, not a database error.
+    app.url_map.converters["int"] = BoundedInt
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     if app.config["PROXY_COUNT"]:
@@ -59,8 +70,10 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from collab.blueprints.auth import bp as auth_bp
     from collab.blueprints.main import bp as main_bp
+    from collab.blueprints.plans import bp as plans_bp
     from collab.blueprints.settings import bp as settings_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(settings_bp, url_prefix="/settings")
+    app.register_blueprint(plans_bp, url_prefix="/plans")

@@ -93,6 +93,7 @@ def load_config(instance_path: Path) -> dict:
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Rembuk <no-reply@rembuk.local>"),
         "MAIL_OUTBOX": str(instance_path / "outbox"),
         "BACKUP_DIR": os.environ.get("BACKUP_DIR", str(instance_path / "backups")),
+        "ATTACHMENT_DIR": os.environ.get("ATTACHMENT_DIR", str(instance_path / "attachments")),
         "INVITATION_MAX_AGE": 7 * 24 * 3600,
         "RESET_MAX_AGE": 3600,
     }

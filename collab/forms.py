@@ -1,6 +1,7 @@
 """Form pieces shared by several areas: password rules and list-of-words fields."""
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
@@ -61,3 +62,7 @@ def show_school_error(form, error) -> None:
     """Put a SchoolError's message next to its field (or the form's first field)."""
     field = getattr(form, error.field or "", None) or next(iter(form))
     field.errors = [*field.errors, SCHOOL_ERRORS.get(error.code, error.code)]
+
+
+class EmptyForm(FlaskForm):
+    """A form with only its CSRF token, for buttons that change something."""

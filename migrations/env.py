@@ -54,6 +54,14 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_name(name, type_, parent_names):
+    """Leave the plan search objects (FTS5 tables, tsvector column, GIN and covering indexes)
+    out of autogenerate: they are made by hand in their migration, not by the models."""
+    from collab.services.plan_search import is_search_index_object
+
+    return not is_search_index_object(name)
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -69,7 +77,7 @@ def run_migrations_offline():
     url = config.get_main_option("sqlalchemy.url")
     context.configure(
         url=url, target_metadata=get_metadata(), literal_binds=True,
-        render_item=render_item,
+        render_item=render_item, include_name=include_name,
     )
 
     with context.begin_transaction():
@@ -105,6 +113,7 @@ def run_migrations_online():
             connection=connection,
             target_metadata=get_metadata(),
             render_item=render_item,
+            include_name=include_name,
             **conf_args
         )
 

@@ -37,6 +37,7 @@ def base_config(tmp_path: Path, database_url: str) -> dict:
         "MAIL_SERVER": None,
         "MAIL_OUTBOX": str(tmp_path / "outbox"),
         "BACKUP_DIR": str(tmp_path / "backups"),
+        "ATTACHMENT_DIR": str(tmp_path / "attachments"),
         "SERVER_NAME": None,
     }
 

@@ -2,15 +2,33 @@
 
 from collab.models.activity import ActivityEvent
 from collab.models.notifications import Notification
+from collab.models.plans import (
+    VISIBILITIES,
+    Plan,
+    PlanAttachment,
+    PlanCoauthor,
+    PlanComment,
+    PlanRevision,
+    PlanTag,
+    PlanTemplate,
+)
 from collab.models.schools import ROLES, Invitation, Membership, School, Team, TeamMember
 from collab.models.users import Profile, User
 
 __all__ = [
     "ROLES",
+    "VISIBILITIES",
     "ActivityEvent",
     "Invitation",
     "Membership",
     "Notification",
+    "Plan",
+    "PlanAttachment",
+    "PlanCoauthor",
+    "PlanComment",
+    "PlanRevision",
+    "PlanTag",
+    "PlanTemplate",
     "Profile",
     "School",
     "Team",

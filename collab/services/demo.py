@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from collab.extensions import db
 from collab.models import Membership, Profile, School, Team, TeamMember, User
+from collab.services import demo_plans
 from collab.services.accounts import hash_password
 
 DEMO_PASSWORD = "rembuk-demo"  # noqa: S105  (public demo data, documented in the README)
@@ -73,6 +74,7 @@ def seed() -> None:
         _member(sd, email, name, "teacher", password_hash, (subjects, grades, years))
     _teams(sd, SD_TEAMS)
     db.session.flush()
+    demo_plans.seed()
 
 
 def _school(name: str) -> School:

@@ -16,6 +16,10 @@ MESSAGES = {
     "role.principal": _l("You are now a principal of the school."),
     "role.teacher": _l("You are now a teacher of the school (no longer a principal)."),
     "team.added": _l("You were added to the team %(team)s."),
+    "plan.coauthor_added": _l("You can now edit the plan “%(title)s” as a co-author."),
+    "plan.commented": _l("%(name)s commented on the plan “%(title)s”."),
+    "plan.comment_replied": _l("%(name)s replied to your comment on the plan “%(title)s”."),
+    "plan.mentioned": _l("%(name)s mentioned you in a comment on the plan “%(title)s”."),
 }
 
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from collab.extensions import db
-from collab.models import Team, User
+from collab.models import Plan, Team, User
 from collab.services import accounts, schools
 from tests.e2e.conftest import PRINCIPAL, TEACHER
 
@@ -218,7 +218,13 @@ PRINCIPAL_PAGES = [
     "/settings/school/invite",
     "/settings/school/import",
     "/settings/school/teams",
+    "/plans/",
+    "/plans/?q=pecahan",
+    "/plans/new",
+    "/plans/templates",
 ]
+# A school-wide demo plan's pages, as the principal (a reader, not an editor) sees them.
+PLAN_PAGES = ["", "/history", "/revisions/1", "/diff", "/print"]
 ANONYMOUS_PAGES = [("/auth/login", 200), ("/auth/reset", 200), ("/auth/invite/not-a-token", 410)]
 
 # GET pages the sweep leaves out, and why. Every other GET route must be swept (see below).
@@ -227,11 +233,19 @@ NOT_SWEPT = {
     "main.healthz": "plain text for monitoring",
     "main.setup": "404 once a school exists",
     "settings.index": "a redirect to the profile",
+    "plans.export_markdown": "files, not pages",
+    "plans.export_docx": "files, not pages",
+    "plans.attachment": "files, not pages",
 }
 SWEPT = {
     "main.home_page", "main.notifications", "settings.profile", "settings.password",
     "settings.school", "settings.invite", "settings.import_staff", "settings.teams",
     "settings.team", "auth.login", "auth.reset_request", "auth.invitation", "auth.reset",
+    "plans.index", "plans.new", "plans.templates", "plans.view", "plans.history",
+    "plans.revision", "plans.diff", "plans.print_view",
+    # Editing pages belong to the plan's editors: swept as the owner, in both languages and
+    # with the conflict page, in test_plans_browser.py.
+    "plans.edit", "plans.coauthors",
 }
 
 CSV_ONE_GOOD_ONE_BAD = (
@@ -258,8 +272,17 @@ def sweep_principal_pages(site, lang):
     site.open("/settings/school/teams")
     site.submit("main a[href*='/settings/school/teams/']")
     assert site.lang() == lang
+    plan = school_plan()
+    for suffix in PLAN_PAGES:
+        site.open(f"/plans/{plan.id}{suffix}")
+        assert site.lang() == lang, suffix
     site.open("/no-such-page", status=404)
     assert site.lang() == lang
+
+
+def school_plan() -> Plan:
+    """The demo's first plan shared with the whole school (with its history and comments)."""
+    return db.session.scalar(select(Plan).where(Plan.visibility == "school").order_by(Plan.id))
 
 
 def check_csv_preview(site):

@@ -5,9 +5,16 @@ page without deciding who may open it. Items always belong to school A; `other` 
 principal, for whom every item of school A must be a 404.
 """
 
-import pytest
+import io
+from pathlib import Path
 
+import pytest
+from flask import current_app
+
+from collab.extensions import db
+from collab.services import attachments, plan_comments, plans
 from collab.services.accounts import make_reset_token
+from collab.services.plans import PlanFields
 from collab.services.schools import invitation_token
 from tests.conftest import csrf_token
 
@@ -23,6 +30,32 @@ PRINCIPAL_OF_ITEM_POST = {"anon": 302, "outsider": 403, "teacher": 403, "princip
                           "other": 404}
 EVERYONE = dict.fromkeys(ROLES, 200)
 REDIRECTS = dict.fromkeys(ROLES, 302)
+# A plan of school A is a team plan of its teacher: school A's principal is not in the team,
+# so for them (as for school B's) it does not exist.
+PLAN_READER_GET = {"anon": 302, "outsider": 403, "teacher": 200, "principal": 404, "other": 404}
+PLAN_EDITOR_POST = {"anon": 302, "outsider": 403, "teacher": 302, "principal": 404, "other": 404}
+PLAN_FORM_REFUSED = {**PLAN_EDITOR_POST, "teacher": 400}
+
+
+def _id(w, item: str) -> int:
+    """The id of school A's plan, comment or attachment (made by this module's `world`).
+    Other modules build these URLs with the shared world, which has no plan: there they get
+    id 0, which no plan has (their checks, like CSRF, come before the plan is looked up)."""
+    found = w["a"].get(item)
+    return found.id if found is not None else 0
+
+
+def plan_url(suffix: str = ""):
+    return lambda w: f"/plans/{_id(w, 'plan')}{suffix}"
+
+
+def comment_url(action: str):
+    return lambda w: f"/plans/{_id(w, 'plan')}/comments/{_id(w, 'comment')}/{action}"
+
+
+def attachment_url(suffix: str = ""):
+    return lambda w: f"/plans/{_id(w, 'plan')}/attachments/{_id(w, 'attachment')}{suffix}"
+
 
 # rule -> method -> (url builder, expected status per role)
 MATRIX = {
@@ -89,6 +122,42 @@ MATRIX = {
                  PRINCIPAL_OF_ITEM_POST),
     },
     "/static/<path:filename>": {"GET": (lambda w: "/static/css/rembuk.css", EVERYONE)},
+    "/plans/": {"GET": (lambda w: "/plans/", MEMBERS)},
+    "/plans/new": {
+        "GET": (lambda w: "/plans/new", MEMBERS),
+        "POST": (lambda w: "/plans/new", {**MEMBERS, "teacher": 400, "principal": 400,
+                                          "other": 400}),
+    },
+    "/plans/preview": {"POST": (lambda w: "/plans/preview", MEMBERS)},
+    "/plans/templates": {
+        "GET": (lambda w: "/plans/templates", PRINCIPALS),
+        "POST": (lambda w: "/plans/templates", {**PRINCIPALS, "principal": 400, "other": 400}),
+    },
+    "/plans/<int:plan_id>": {"GET": (plan_url(), PLAN_READER_GET)},
+    "/plans/<int:plan_id>/edit": {"GET": (plan_url("/edit"), PLAN_READER_GET),
+                                  "POST": (plan_url("/edit"), PLAN_FORM_REFUSED)},
+    "/plans/<int:plan_id>/history": {"GET": (plan_url("/history"), PLAN_READER_GET)},
+    "/plans/<int:plan_id>/revisions/<int:number>": {
+        "GET": (plan_url("/revisions/1"), PLAN_READER_GET)},
+    "/plans/<int:plan_id>/diff": {"GET": (plan_url("/diff?a=1&b=1"), PLAN_READER_GET)},
+    "/plans/<int:plan_id>/revisions/<int:number>/restore": {
+        "POST": (plan_url("/revisions/1/restore"), PLAN_EDITOR_POST)},
+    "/plans/<int:plan_id>/fork": {"POST": (plan_url("/fork"), PLAN_EDITOR_POST)},
+    "/plans/<int:plan_id>/coauthors": {"GET": (plan_url("/coauthors"), PLAN_READER_GET),
+                                       "POST": (plan_url("/coauthors"), PLAN_EDITOR_POST)},
+    "/plans/<int:plan_id>/export.md": {"GET": (plan_url("/export.md"), PLAN_READER_GET)},
+    "/plans/<int:plan_id>/export.docx": {"GET": (plan_url("/export.docx"), PLAN_READER_GET)},
+    "/plans/<int:plan_id>/print": {"GET": (plan_url("/print"), PLAN_READER_GET)},
+    "/plans/<int:plan_id>/attachments": {"POST": (plan_url("/attachments"), PLAN_FORM_REFUSED)},
+    "/plans/<int:plan_id>/attachments/<int:attachment_id>": {
+        "GET": (attachment_url(), PLAN_READER_GET)},
+    "/plans/<int:plan_id>/attachments/<int:attachment_id>/delete": {
+        "POST": (attachment_url("/delete"), PLAN_EDITOR_POST)},
+    "/plans/<int:plan_id>/comments": {"POST": (plan_url("/comments"), PLAN_FORM_REFUSED)},
+    "/plans/<int:plan_id>/comments/<int:comment_id>/resolve": {
+        "POST": (comment_url("resolve"), PLAN_EDITOR_POST)},
+    "/plans/<int:plan_id>/comments/<int:comment_id>/reopen": {
+        "POST": (comment_url("reopen"), PLAN_EDITOR_POST)},
 }
 
 CASES = [
@@ -97,6 +166,29 @@ CASES = [
     for method in methods
     for role in ROLES
 ]
+
+
+PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+       b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+@pytest.fixture
+def world(world):
+    """The shared world plus, in each school, a team plan of the teacher (the mentor is in
+    the team; the second teacher and the principal are not), commented on by the mentor and
+    with one attachment."""
+    for key in ("a", "b"):
+        school = world[key]
+        plan = plans.create(school["teacher"], PlanFields(
+            title=f"Pecahan rahasia {key.upper()}", body="## Tujuan\n\nMembandingkan pecahan.",
+            visibility="team", team_id=school["team"].id))
+        comment = plan_comments.add(plan, school["mentor"], "Waktunya cukup?",
+                                    plan_link=f"/plans/{plan.id}")
+        attachment = attachments.add(plan, school["teacher"], io.BytesIO(PDF), "lembar.pdf",
+                                     Path(current_app.config["ATTACHMENT_DIR"]))
+        db.session.commit()
+        school.update(plan=plan, comment=comment, attachment=attachment)
+    return world
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -130,7 +222,7 @@ def test_access(rule, method, role, world, client, client_for):
         # A valid CSRF token and an empty form: access is decided before validation.
         token = csrf_token(c.get("/auth/login").text if role == "anon" else c.get("/").text)
         response = c.post(url, data={"csrf_token": token})
-    body = response.get_data(as_text=True)
+    body = response.get_data().decode(errors="replace")  # exports are binary
     response.close()
     assert response.status_code == expected[role], (rule, method, role, body[:300])
 

@@ -97,7 +97,3 @@ class TeamMembersForm(FlaskForm):
 
 class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
-
-
-class EmptyForm(FlaskForm):
-    """A form with only its CSRF token, for buttons that change something."""

@@ -19,7 +19,6 @@ from collab.access.school import (
 )
 from collab.blueprints.settings import bp
 from collab.blueprints.settings.forms import (
-    EmptyForm,
     ImportForm,
     InviteForm,
     PasswordForm,
@@ -29,7 +28,7 @@ from collab.blueprints.settings.forms import (
     TeamMembersForm,
 )
 from collab.extensions import db
-from collab.forms import SCHOOL_ERRORS, show_school_error
+from collab.forms import SCHOOL_ERRORS, EmptyForm, show_school_error
 from collab.services import accounts, mail, notify, schools, staff_import
 from collab.services.accounts import authenticate
 

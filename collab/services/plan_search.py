@@ -1,0 +1,356 @@
+"""Finding plans: the plans a user may see, filtered and searched, 20 a page, in a fixed
+number of queries whatever the number of plans.
+
+Full-text search uses the index that migration 074d41d78df3 builds: on SQLite the FTS5 table
+`plans_fts` (ranked by bm25, the title weighing most), on PostgreSQL the generated
+`plans.search_vector` column (ranked by ts_rank, title weight A). Neither is in the models,
+so `is_search_index_object` tells Alembic's comparison to leave them out.
+
+The text a user types never reaches either query language as syntax: it is cut into words of
+letters and digits, each word becomes a quoted FTS5 string (or a tsquery lexeme), and the words
+are ANDed, each matching as a prefix ("pecah" finds "pecahan": Indonesian builds words with
+suffixes and has no stemmer here).
+
+Every list, count and facet goes through `visible_to(user)`. A page costs one query for the
+plans (two past the last page), one for their tags and two for the facets (three after the
+school's plans changed), whatever the number of plans, revisions and comments. Counting and
+faceting read two covering indexes of the same migration, never the wide plan rows.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    cast,
+    column,
+    func,
+    literal_column,
+    null,
+    select,
+    table,
+    union_all,
+)
+from sqlalchemy.orm import joinedload
+
+from collab.access.plans import visible_to
+from collab.extensions import db
+from collab.models import VISIBILITIES, Plan, PlanCoauthor, PlanTag, User
+
+PAGE_SIZE = 20
+SCOPES = ("all", "mine", "shared")
+MAX_TERMS = 8
+MAX_TERM_LENGTH = 60
+RANKED_MATCHES = 1000
+# bm25 weights of the FTS5 columns, in the migration's order: title, topic, subject, body.
+BM25_WEIGHTS = "10.0, 4.0, 2.0, 1.0"
+_WORD = re.compile(r"[^\W_]+")
+_FTS = table("plans_fts", column("rowid"))
+_SEARCH_VECTOR = literal_column("plans.search_vector")
+# Listed (not "!= 'school'") so that the facets index can seek them.
+_NOT_SCHOOL_WIDE = tuple(v for v in VISIBILITIES if v != "school")
+
+# Database objects of the search migration that the models do not describe.
+SEARCH_INDEX_TABLE = "plans_fts"
+SEARCH_INDEX_OBJECTS = frozenset({"ix_plans_search", "search_vector", "ix_plans_listing",
+                                  "ix_plans_facets"})
+
+
+def is_search_index_object(name: str | None) -> bool:
+    """True for the search migration's own tables, column and indexes, which autogenerate
+    and the schema test must ignore (FTS5 adds shadow tables named plans_fts_*)."""
+    return bool(name) and (name in SEARCH_INDEX_OBJECTS or name == SEARCH_INDEX_TABLE
+                           or name.startswith(SEARCH_INDEX_TABLE + "_"))
+
+
+@dataclass
+class PlanQuery:
+    q: str = ""
+    subject: str = ""
+    grade: str = ""
+    tag: str = ""
+    author: int | None = None
+    scope: str = "all"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> "PlanQuery":
+        """Read the query from request arguments, ignoring values that make no sense."""
+        author = args.get("author", "")
+        page = args.get("page", "1")
+        scope = args.get("scope", "all")
+        return cls(
+            q=args.get("q", "").strip()[:200],
+            subject=args.get("subject", "").strip()[:80],
+            grade=args.get("grade", "").strip()[:20],
+            tag=args.get("tag", "").strip().lower()[:40],
+            author=int(author) if author.isdigit() and len(author) < 10 else None,
+            scope=scope if scope in SCOPES else "all",
+            page=max(int(page), 1) if page.isdigit() and len(page) < 7 else 1,
+        )
+
+    def args(self, **changes) -> dict:
+        """The query as URL arguments, with some values changed (for links)."""
+        values = {"q": self.q, "subject": self.subject, "grade": self.grade, "tag": self.tag,
+                  "author": self.author, "scope": self.scope, "page": self.page, **changes}
+        return {k: v for k, v in values.items() if v not in ("", None, "all", 1)}
+
+
+@dataclass
+class PlanPage:
+    items: list = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+
+
+def search_terms(text: str) -> list[str]:
+    """The words of a search, lower-cased, without repeats: letters and digits only, so no
+    character of the FTS5 or tsquery syntax survives."""
+    words = _WORD.findall(unicodedata.normalize("NFC", text).lower())
+    terms: list[str] = []
+    for word in words:
+        word = word[:MAX_TERM_LENGTH]
+        if word not in terms:
+            terms.append(word)
+    return terms[:MAX_TERMS]
+
+
+def fts5_query(terms: list[str]) -> str:
+    """An FTS5 MATCH expression: every term a quoted string, prefix-matched unless it is a
+    single character (a one-letter prefix matches most of the index), all required."""
+    return " ".join(f'"{t}"*' if len(t) > 1 else f'"{t}"' for t in terms)
+
+
+def tsquery(terms: list[str]) -> str:
+    """The same search as a PostgreSQL to_tsquery text (terms hold no operator characters)."""
+    return " & ".join(f"{t}:*" if len(t) > 1 else t for t in terms)
+
+
+def _unindexed(column):
+    """`column` as an expression no index can serve (SQLite): keeps the planner on the
+    covering listing index of the user's school instead of reading wide plan rows one by one
+    for every id an IN list returns."""
+    return column + 0
+
+
+def _filtered(user, query: PlanQuery, *columns):
+    stmt = select(*columns).where(visible_to(user))
+    if query.subject:
+        stmt = stmt.where(Plan.subject == query.subject)
+    if query.grade:
+        stmt = stmt.where(Plan.grade == query.grade)
+    if query.tag:
+        tagged = select(PlanTag.plan_id).where(PlanTag.tag == query.tag)
+        stmt = stmt.where(_unindexed(Plan.id).in_(tagged))
+    if query.author:
+        stmt = stmt.where(Plan.owner_id == query.author)
+    if query.scope == "mine":
+        stmt = stmt.where(Plan.owner_id == user.id)
+    elif query.scope == "shared":
+        coauthored = select(PlanCoauthor.plan_id).where(PlanCoauthor.user_id == user.id)
+        stmt = stmt.where(Plan.owner_id != user.id, Plan.id.in_(coauthored))
+    return stmt
+
+
+def _is_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _ts_query(terms: list[str]):
+    return func.to_tsquery(literal_column("'simple'::regconfig"), tsquery(terms))
+
+
+def _fts5_match(terms: list[str]):
+    return literal_column(SEARCH_INDEX_TABLE).op("MATCH")(fts5_query(terms))
+
+
+def _text_filter(terms: list[str]):
+    """The condition on Plan: the plan matches every term."""
+    if _is_postgresql():
+        return _SEARCH_VECTOR.op("@@")(_ts_query(terms))
+    # The FTS5 table is read once into a list; probing it by rowid plan by plan would
+    # rebuild a prefix term's document list every time.
+    return _unindexed(Plan.id).in_(select(_FTS.c.rowid).where(_fts5_match(terms)))
+
+
+def _with_rank(stmt, terms: list[str]) -> tuple[object, ColumnElement]:
+    """`stmt` with what ranking needs joined in, and the rank (lower is better)."""
+    if _is_postgresql():
+        return stmt, -func.ts_rank(_SEARCH_VECTOR, _ts_query(terms))
+    # bm25 costs a few microseconds a row: ranking a word found in nearly every plan would
+    # spend the whole time budget. So the newest RANKED_MATCHES matches (by id) are ranked,
+    # any older ones follow them newest first; a search with fewer matches is fully ranked.
+    index = literal_column(SEARCH_INDEX_TABLE)
+    ranked = (select(_FTS.c.rowid.label("id"),
+                     func.bm25(index, literal_column(BM25_WEIGHTS)).label("score"))
+              .where(_fts5_match(terms)).order_by(_FTS.c.rowid.desc())
+              .limit(RANKED_MATCHES).subquery("ranked"))
+    stmt = stmt.outerjoin(ranked, ranked.c.id == Plan.id)
+    return stmt, func.coalesce(ranked.c.score, 0.0)
+
+
+def search(user, query: PlanQuery) -> PlanPage:
+    """One page of the plans `user` may see that match `query`: best match first when there
+    are search words, else newest first. One query (two for a page past the end)."""
+    terms = search_terms(query.q)
+    page, total, order = _ranked_page(user, query, terms) if terms else _newest_page(user, query)
+    # The list shows the owner's name: their membership and school (eager by default on
+    # User) are left to load only if something asks for them.
+    rows = db.session.execute(
+        select(Plan, total).join(page, page.c.id == Plan.id)
+        .options(joinedload(Plan.owner).lazyload(User.membership)).order_by(*order)
+    ).unique().all()
+    if rows:
+        return PlanPage(items=[row[0] for row in rows], total=rows[0][1], page=query.page)
+    return PlanPage(items=[], total=_count(user, query, terms) if query.page > 1 else 0,
+                    page=query.page)
+
+
+def _newest_page(user, query: PlanQuery):
+    """The page's ids walked from the listing index newest first, stopping after the page;
+    the total is a count over the same index."""
+    page = (_filtered(user, query, Plan.id.label("id"), Plan.updated_at.label("updated_at"))
+            .order_by(Plan.updated_at.desc(), Plan.id.desc())
+            .limit(PAGE_SIZE).offset(_offset(query)).subquery("page"))
+    total = _filtered(user, query, func.count()).scalar_subquery().label("total")
+    return page, total, [page.c.updated_at.desc(), page.c.id.desc()]
+
+
+def _ranked_page(user, query: PlanQuery, terms: list[str]):
+    """The page's ids of the matches in rank order; every match is ranked and sorted anyway,
+    so a window count over those narrow rows gives the total."""
+    matches, rank = _with_rank(
+        _filtered(user, query, Plan.id.label("id"), Plan.updated_at.label("updated_at"),
+                  func.count().over().label("total")).where(_text_filter(terms)), terms)
+    page = (matches.add_columns(rank.label("rank"))
+            .order_by(rank, Plan.updated_at.desc(), Plan.id.desc())
+            .limit(PAGE_SIZE).offset(_offset(query)).subquery("page"))
+    return page, page.c.total, [page.c.rank, page.c.updated_at.desc(), page.c.id.desc()]
+
+
+def _offset(query: PlanQuery) -> int:
+    return (query.page - 1) * PAGE_SIZE
+
+
+def _count(user, query: PlanQuery, terms: list[str]) -> int:
+    stmt = _filtered(user, query, func.count(Plan.id))
+    if terms:
+        stmt = stmt.where(_text_filter(terms))
+    return db.session.scalar(stmt) or 0
+
+
+@dataclass(frozen=True)
+class FacetValues:
+    """Distinct subjects, grades, author ids and tags of a set of plans."""
+
+    subjects: frozenset = frozenset()
+    grades: frozenset = frozenset()
+    author_ids: frozenset = frozenset()
+    tags: frozenset = frozenset()
+
+
+def facets(user) -> dict:
+    """The subjects, grades, tags and authors present among the plans `user` may see.
+
+    The plans the whole school sees (visibility "school") are the same for every member, so
+    their values are kept per school and reused while the school's plans are unchanged; what
+    only `user` sees (their own, co-authored and team plans) and the authors' names are read
+    on every call. Two queries, three after a change in the school."""
+    if getattr(user, "membership", None) is None:
+        return {"subjects": [], "grades": [], "tags": [], "authors": []}
+    shared = _shared_facets(user.school_id)
+    personal = and_(visible_to(user), Plan.visibility.in_(_NOT_SCHOOL_WIDE))
+    values, names = _personal_facets(personal, shared.author_ids)
+    return {
+        "subjects": sorted(shared.subjects | values.subjects),
+        "grades": sorted(shared.grades | values.grades),
+        "tags": sorted(shared.tags | values.tags),
+        "authors": sorted(names.items(), key=lambda author: (author[1], author[0])),
+    }
+
+
+def _shared_facets(school_id: int) -> FacetValues:
+    """The facet values of the school's plans that every member sees, from the app's cache
+    when the school's plans are the same as when they were read. The version of the plans
+    is their number, highest id and sum of row versions (every update of a plan row bumps
+    its version, see models.Plan), read from the covering listing index."""
+    version = tuple(db.session.execute(
+        select(func.count(), func.max(Plan.id), func.sum(Plan.version))
+        .where(Plan.school_id == school_id)
+    ).one())
+    cache = current_app.extensions.setdefault("rembuk.plan_facets", {})
+    cached = cache.get(school_id)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    values = _facet_values(and_(Plan.school_id == school_id, Plan.visibility == "school"))
+    cache[school_id] = (version, values)
+    return values
+
+
+def _facet_arms(condition):
+    """Two SELECTs of (kind, subject, grade, user_id, label) rows: the distinct (subject,
+    grade, author, author's name) of the plans matching `condition`, and their distinct
+    tags. The plans are read once (a CTE used twice is materialised by SQLite and
+    PostgreSQL). No ORDER BY beside DISTINCT: SQLite would sort every tag row first."""
+    matching = select(Plan.id, Plan.subject, Plan.grade, Plan.owner_id).where(
+        condition).cte("matching")
+    grouped = (select(matching.c.subject, matching.c.grade, matching.c.owner_id)
+               .group_by(matching.c.subject, matching.c.grade, matching.c.owner_id)
+               .subquery("grouped"))
+    plans = (select(_kind("plan").label("kind"), grouped.c.subject, grouped.c.grade,
+                    User.id.label("user_id"), User.name.label("label"))
+             .join(User, User.id == grouped.c.owner_id))
+    tags = (select(_kind("tag"), _no_text(), _no_text(), _no_user(), PlanTag.tag).distinct()
+            .join(matching, matching.c.id == PlanTag.plan_id))
+    return plans, tags
+
+
+def _facet_values(condition) -> FacetValues:
+    rows = db.session.execute(union_all(*_facet_arms(condition))).all()
+    return _collect(rows)[0]
+
+
+def _personal_facets(condition, shared_authors: frozenset) -> tuple[FacetValues, dict]:
+    """The facet values of the plans only some members see (matching `condition`) and the
+    authors' names, theirs and those of `shared_authors`, in one query."""
+    names = select(_kind("name"), _no_text(), _no_text(), User.id, User.name).where(
+        User.id.in_(shared_authors))
+    return _collect(db.session.execute(union_all(*_facet_arms(condition), names)).all())
+
+
+def _collect(rows) -> tuple[FacetValues, dict]:
+    subjects, grades, authors, tags, names = set(), set(), set(), set(), {}
+    for kind, subject, grade, user_id, label in rows:
+        if kind == "plan":
+            subjects.add(subject)
+            grades.add(grade)
+            authors.add(user_id)
+            names[user_id] = label
+        elif kind == "tag":
+            tags.add(label)
+        else:
+            names[user_id] = label
+    values = FacetValues(frozenset(subjects - {""}), frozenset(grades - {""}),
+                         frozenset(authors), frozenset(tags))
+    return values, names
+
+
+def _kind(name: str):
+    return literal_column(f"'{name}'")
+
+
+def _no_text():
+    return cast(null(), String)
+
+
+def _no_user():
+    return cast(null(), Integer)
