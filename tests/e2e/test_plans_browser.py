@@ -236,8 +236,6 @@ def test_plan_pages_fit_a_phone_without_sideways_scrolling(phone_site, lang):
         assert horizontal_overflow(phone_site.page) <= 0, f"{path} scrolls sideways"
 
 
-@pytest.mark.xfail(strict=True, reason="static/css/rembuk.css wraps .plan-body pre only in "
-                   "print; on screen a long code line widens the page")
 def test_a_long_line_of_code_in_a_plan_does_not_widen_the_phone_page(phone_site):
     plan = own_plan(title="Kode", body="```\nx = " + "1234567890" * 20 + "\n```\n")
     phone_site.log_in(TEACHER)
