@@ -8,7 +8,7 @@ import os
 import sys
 from dataclasses import asdict
 
-from bench import home_time, page_weight, plan_list
+from bench import home_time, page_weight, plan_diff, plan_list
 from bench.harness import demo_app
 from bench.report import (
     HOME_P95_BUDGET_MS,
@@ -99,8 +99,12 @@ def main() -> int:
     # Its own demo database: the generated plans would change the other figures.
     with demo_app() as app:
         generated, plan_timings = plan_list.run(app)
+    diff_timing = plan_diff.run()
     checks = (page_weight_checks(views) + home_checks(timings)
-              + plan_list_checks(generated, plan_timings))
+              + plan_list_checks(generated, plan_timings)
+              + [Check("Plan diff, 2 000 lines p95", diff_timing.p95_ms, "ms",
+                       plan_diff.P95_BUDGET_MS, "<"),
+                 Check("Plan diff, 2 000 lines max", diff_timing.max_ms, "ms")])
     details = {
         "page_weight": {name: view.as_dict() for name, view in views.items()},
         "home": {role: asdict(timing) for role, timing in timings.items()},
@@ -110,6 +114,7 @@ def main() -> int:
             "generated": asdict(generated),
             "cases": {case: asdict(timing) for case, timing in plan_timings.items()},
         },
+        "plan_diff": asdict(diff_timing),
     }
     write_json(checks, details)
     print(table(checks))
