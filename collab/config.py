@@ -59,6 +59,9 @@ def load_config(instance_path: Path) -> dict:
         # Flask-Compress would wrap static file streams and leave the file open; static files
         # are small and compressed whole instead.
         "COMPRESS_STREAMS": False,
+        # A plan may hold 200 000 characters; URL-encoded non-ASCII text takes up to 9 bytes
+        # per character, more than Flask's 500 KB default for form fields.
+        "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)),
         # Cookies: explicit, never Flask's defaults (31 days, no SameSite).
         "SESSION_COOKIE_HTTPONLY": True,
