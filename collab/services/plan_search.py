@@ -12,8 +12,9 @@ are ANDed, each matching as a prefix ("pecah" finds "pecahan": Indonesian builds
 suffixes and has no stemmer here).
 
 Every list, count and facet goes through `visible_to(user)`. A page costs one query for the
-plans (two past the last page), one for their tags and two for the facets (three after the
-school's plans changed), whatever the number of plans, revisions and comments. Counting and
+plans (two with search words, or past the last page), one for their tags and two for the
+facets (three after the school's plans changed), whatever the number of plans, revisions
+and comments. A search reads at most the newest MAX_MATCHES visible matches. Counting and
 faceting read two covering indexes of the same migration, never the wide plan rows.
 """
 
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import (
-    ColumnElement,
+    Float,
     Integer,
     String,
     and_,
@@ -47,6 +48,9 @@ SCOPES = ("all", "mine", "shared")
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 60
 RANKED_MATCHES = 1000
+# A search lists and counts at most this many matches, the newest; past it the page says
+# "more than" this and asks for another word or a filter.
+MAX_MATCHES = 1000
 # bm25 weights of the FTS5 columns, in the migration's order: title, topic, subject, body.
 BM25_WEIGHTS = "10.0, 4.0, 2.0, 1.0"
 _WORD = re.compile(r"[^\W_]+")
@@ -106,6 +110,7 @@ class PlanPage:
     items: list = field(default_factory=list)
     total: int = 0
     page: int = 1
+    capped: bool = False  # more than `total` plans match; only the newest `total` are listed
 
     @property
     def pages(self) -> int:
@@ -182,70 +187,80 @@ def _text_filter(terms: list[str]):
     return _unindexed(Plan.id).in_(select(_FTS.c.rowid).where(_fts5_match(terms)))
 
 
-def _with_rank(stmt, terms: list[str]) -> tuple[object, ColumnElement]:
-    """`stmt` with what ranking needs joined in, and the rank (lower is better)."""
-    if _is_postgresql():
-        return stmt, -func.ts_rank(_SEARCH_VECTOR, _ts_query(terms))
-    # bm25 costs a few microseconds a row: ranking a word found in nearly every plan would
-    # spend the whole time budget. So the newest RANKED_MATCHES matches (by id) are ranked,
-    # any older ones follow them newest first; a search with fewer matches is fully ranked.
+def _scores(terms: list[str]):
+    """SQLite: (id, NULL, score) rows of the newest RANKED_MATCHES matches of the whole index
+    (lower is better). bm25 costs a few microseconds a row, so a word found in nearly every
+    plan is ranked among its newest matches only; a search with fewer matches is fully
+    ranked. Any other match scores 0 and follows the ranked ones, newest first."""
     index = literal_column(SEARCH_INDEX_TABLE)
     ranked = (select(_FTS.c.rowid.label("id"),
                      func.bm25(index, literal_column(BM25_WEIGHTS)).label("score"))
               .where(_fts5_match(terms)).order_by(_FTS.c.rowid.desc())
               .limit(RANKED_MATCHES).subquery("ranked"))
-    stmt = stmt.outerjoin(ranked, ranked.c.id == Plan.id)
-    return stmt, func.coalesce(ranked.c.score, 0.0)
+    return select(literal_column("1").label("scored"), ranked.c.id, ranked.c.score)
 
 
 def search(user, query: PlanQuery) -> PlanPage:
     """One page of the plans `user` may see that match `query`: best match first when there
-    are search words, else newest first. One query (two for a page past the end)."""
+    are search words, else newest first. One query without words, two with them."""
     terms = search_terms(query.q)
-    page, total, order = _ranked_page(user, query, terms) if terms else _newest_page(user, query)
-    # The list shows the owner's name: their membership and school (eager by default on
-    # User) are left to load only if something asks for them.
-    rows = db.session.execute(
-        select(Plan, total).join(page, page.c.id == Plan.id)
-        .options(joinedload(Plan.owner).lazyload(User.membership)).order_by(*order)
-    ).unique().all()
-    if rows:
-        return PlanPage(items=[row[0] for row in rows], total=rows[0][1], page=query.page)
-    return PlanPage(items=[], total=_count(user, query, terms) if query.page > 1 else 0,
-                    page=query.page)
-
-
-def _newest_page(user, query: PlanQuery):
-    """The page's ids walked from the listing index newest first, stopping after the page;
-    the total is a count over the same index."""
+    if terms:
+        return _matches_page(user, query, terms)
     page = (_filtered(user, query, Plan.id.label("id"), Plan.updated_at.label("updated_at"))
             .order_by(Plan.updated_at.desc(), Plan.id.desc())
             .limit(PAGE_SIZE).offset(_offset(query)).subquery("page"))
     total = _filtered(user, query, func.count()).scalar_subquery().label("total")
-    return page, total, [page.c.updated_at.desc(), page.c.id.desc()]
+    rows = db.session.execute(
+        _with_owner(select(Plan, total).join(page, page.c.id == Plan.id))
+        .order_by(page.c.updated_at.desc(), page.c.id.desc())
+    ).unique().all()
+    if rows:
+        return PlanPage(items=[row[0] for row in rows], total=rows[0][1], page=query.page)
+    return PlanPage(items=[], total=_count(user, query) if query.page > 1 else 0,
+                    page=query.page)
 
 
-def _ranked_page(user, query: PlanQuery, terms: list[str]):
-    """The page's ids of the matches in rank order; every match is ranked and sorted anyway,
-    so a window count over those narrow rows gives the total."""
-    matches, rank = _with_rank(
-        _filtered(user, query, Plan.id.label("id"), Plan.updated_at.label("updated_at"),
-                  func.count().over().label("total")).where(_text_filter(terms)), terms)
-    page = (matches.add_columns(rank.label("rank"))
-            .order_by(rank, Plan.updated_at.desc(), Plan.id.desc())
-            .limit(PAGE_SIZE).offset(_offset(query)).subquery("page"))
-    return page, page.c.total, [page.c.rank, page.c.updated_at.desc(), page.c.id.desc()]
+def _with_owner(stmt):
+    """The list shows the owner's name: their membership and school (eager by default on
+    User) are left to load only if something asks for them."""
+    return stmt.options(joinedload(Plan.owner).lazyload(User.membership))
+
+
+def _matches_page(user, query: PlanQuery, terms: list[str]) -> PlanPage:
+    """The newest MAX_MATCHES + 1 visible matches (walked newest first from the listing index,
+    stopping there) and their scores in one query, ranked here; then the page's plans. A word
+    found in thousands of plans costs no more than one found in a thousand: the page says
+    "more than 1 000" and asks for another word or a filter rather than counting them all."""
+    if _is_postgresql():
+        score = -func.ts_rank(_SEARCH_VECTOR, _ts_query(terms))
+    else:
+        score = cast(null(), Float)
+    matches = (_filtered(user, query, literal_column("0").label("scored"), Plan.id, score)
+               .where(_text_filter(terms))
+               .order_by(Plan.updated_at.desc(), Plan.id.desc()).limit(MAX_MATCHES + 1))
+    if not _is_postgresql():
+        matches = union_all(matches.subquery().select(), _scores(terms))
+    rows = db.session.execute(matches).all()
+    newest = [plan_id for scored, plan_id, _ in rows if not scored]
+    scores = {plan_id: score for _, plan_id, score in rows if score is not None}
+    capped = len(newest) > MAX_MATCHES
+    newest = newest[:MAX_MATCHES]
+    ranked = sorted(newest, key=lambda plan_id: scores.get(plan_id, 0.0))  # stable: newest first
+    page_ids = ranked[_offset(query):_offset(query) + PAGE_SIZE]
+    items = []
+    if page_ids:
+        found = db.session.scalars(_with_owner(select(Plan).where(Plan.id.in_(page_ids)))).unique()
+        by_id = {plan.id: plan for plan in found}
+        items = [by_id[plan_id] for plan_id in page_ids if plan_id in by_id]
+    return PlanPage(items=items, total=len(newest), page=query.page, capped=capped)
 
 
 def _offset(query: PlanQuery) -> int:
     return (query.page - 1) * PAGE_SIZE
 
 
-def _count(user, query: PlanQuery, terms: list[str]) -> int:
-    stmt = _filtered(user, query, func.count(Plan.id))
-    if terms:
-        stmt = stmt.where(_text_filter(terms))
-    return db.session.scalar(stmt) or 0
+def _count(user, query: PlanQuery) -> int:
+    return db.session.scalar(_filtered(user, query, func.count(Plan.id))) or 0
 
 
 @dataclass(frozen=True)

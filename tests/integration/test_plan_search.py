@@ -70,6 +70,23 @@ def test_matches_beyond_the_ranked_ones_are_still_found_and_counted(app, world, 
     assert sorted(p.title for p in page.items) == ["Banjir", "Gempa bumi", "Mitigasi bencana"]
 
 
+def test_a_word_in_very_many_plans_lists_the_newest_and_says_there_are_more(
+        app, world, client_for, monkeypatch):
+    """Past MAX_MATCHES matches the search stops counting: the newest MAX_MATCHES are ranked
+    and listed, the page says there are more and asks for another word or a filter."""
+    monkeypatch.setattr(plan_search, "MAX_MATCHES", 2)
+    teacher = world["a"]["teacher"]
+    make_plan(teacher, "Banjir", body="Sedikit tentang gempa.")
+    make_plan(teacher, "Mitigasi bencana", body="Gempa dan banjir.")
+    make_plan(teacher, "Gempa bumi", body="Mitigasi.")
+    page = plan_search.search(teacher, PlanQuery.from_args({"q": "gempa"}))
+    assert (page.total, page.capped) == (2, True)
+    assert [p.title for p in page.items] == ["Gempa bumi", "Mitigasi bencana"]
+    assert plan_search.search(teacher, PlanQuery.from_args({"q": "banjir"})).capped is False
+    text = client_for(teacher).get("/plans/?q=gempa").text
+    assert "Lebih dari 2 rencana cocok" in text or "More than 2 plans match" in text
+
+
 def test_a_word_start_finds_the_longer_indonesian_words(app, world):
     teacher = world["a"]["teacher"]
     make_plan(teacher, "Pecahan senilai", body="Menyederhanakan pecahan.")
