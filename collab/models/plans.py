@@ -25,7 +25,15 @@ class Plan(db.Model):
 
     __tablename__ = "plans"
     __table_args__ = (
-        Index("ix_plans_school_updated", "school_id", "updated_at"),
+        # Covering indexes: listing newest first, counting and faceting the plans a user may
+        # see read these narrow entries, never the wide rows (whose body comes before the
+        # visibility). The listing index is in the list's order and holds the row version
+        # for the facets' cache key; the facets index gives the subjects, grades and authors
+        # of one visibility in GROUP BY order (see services/plan_search.py).
+        Index("ix_plans_listing", "school_id", "updated_at", "id", "visibility", "owner_id",
+              "team_id", "subject", "grade", "version"),
+        Index("ix_plans_facets", "school_id", "visibility", "subject", "grade", "owner_id",
+              "team_id"),
         Index("ix_plans_owner", "owner_id"),
     )
 

@@ -15,7 +15,7 @@ Every list, count and facet goes through `visible_to(user)`. A page costs one qu
 plans (two with search words, or past the last page), one for their tags and two for the
 facets (three after the school's plans changed), whatever the number of plans, revisions
 and comments. A search reads at most the newest MAX_MATCHES visible matches. Counting and
-faceting read two covering indexes of the same migration, never the wide plan rows.
+faceting read the two covering indexes of models.Plan, never the wide plan rows.
 """
 
 import re
@@ -61,8 +61,7 @@ _NOT_SCHOOL_WIDE = tuple(v for v in VISIBILITIES if v != "school")
 
 # Database objects of the search migration that the models do not describe.
 SEARCH_INDEX_TABLE = "plans_fts"
-SEARCH_INDEX_OBJECTS = frozenset({"ix_plans_search", "search_vector", "ix_plans_listing",
-                                  "ix_plans_facets"})
+SEARCH_INDEX_OBJECTS = frozenset({"ix_plans_search", "search_vector"})
 
 
 def is_search_index_object(name: str | None) -> bool:
