@@ -6,13 +6,15 @@ first fail with "database is locked" when it later writes; so we take over BEGIN
 read-only HTTP requests (GET, HEAD, OPTIONS) begin a deferred transaction, while other
 requests, Socket.IO events and CLI commands (inside `immediate_transactions()`) begin with
 BEGIN IMMEDIATE, which waits for the write lock up front instead of failing half-way.
+A request that has decided not to write (a refused edit) calls `reads_only_from_now()` after
+its rollback, so that rendering the refusal does not take the lock again.
 Outside those (tests, scripts) a transaction is deferred, so a read never holds the lock.
 """
 
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -33,10 +35,17 @@ def immediate_transactions():
         _immediate.reset(token)
 
 
+def reads_only_from_now() -> None:
+    """The rest of this request only reads: its next transactions begin deferred. Call it
+    after rolling back a refused write, before building the page that explains it (the 409
+    conflict page diffs two texts; other writers need not wait for that)."""
+    g.rembuk_reads_only = True
+
+
 def _begin_statement() -> str:
     if _immediate.get():
         return "BEGIN IMMEDIATE"
-    if not has_request_context():
+    if not has_request_context() or g.get("rembuk_reads_only"):
         return "BEGIN"
     # Socket.IO handlers run inside the GET request that opened the socket (request.sid set).
     if request.method in READ_ONLY_METHODS and getattr(request, "sid", None) is None:

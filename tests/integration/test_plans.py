@@ -8,7 +8,7 @@ import threading
 
 import pytest
 from bs4 import BeautifulSoup
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from collab.extensions import db
 from collab.models import (
@@ -316,6 +316,35 @@ def test_a_save_without_a_base_is_treated_as_stale(a, teacher):
 
 
 WRITERS = 20
+
+
+def test_a_refused_save_renders_its_conflict_page_without_the_write_lock(a, client_for):
+    """After the stale save rolls back, the diff and page are built in a deferred
+    transaction: other savers on SQLite do not wait for them."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("BEGIN IMMEDIATE is SQLite's")
+    plan = make_plan(a["teacher"], coauthors=[a["mentor"]])
+    mine, theirs = client_for(a["teacher"]), client_for(a["mentor"])
+    my_page = soup(mine.get(f"/plans/{plan.id}/edit"))
+    their_page = soup(theirs.get(f"/plans/{plan.id}/edit"))
+    assert theirs.post(f"/plans/{plan.id}/edit",
+                       data={**form_values(their_page), "body": "Versi mereka"}).status_code == 302
+    begins: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("BEGIN"):
+            begins.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = mine.post(f"/plans/{plan.id}/edit",
+                             data={**form_values(my_page), "body": "Versi saya"})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert response.status_code == 409
+    # (A first plain BEGIN may be the test client's, before the request.)
+    immediate = begins.index("BEGIN IMMEDIATE")  # the save
+    assert begins[immediate + 1:] and set(begins[immediate + 1:]) == {"BEGIN"}, begins
 
 
 def test_twenty_concurrent_saves_on_one_base_let_exactly_one_through(a, client_for):

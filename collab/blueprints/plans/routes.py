@@ -11,6 +11,7 @@ from collab.access import plans as access
 from collab.access.school import current_school, school_member_required
 from collab.blueprints.plans import bp, comments, files
 from collab.blueprints.plans.forms import CoauthorsForm, NewPlanForm, PlanForm
+from collab.database import reads_only_from_now
 from collab.extensions import db
 from collab.forms import EmptyForm
 from collab.models import Team
@@ -146,9 +147,11 @@ def _save(plan, form):
         plans.save(plan, current_user, fields, base, form.message.data or "")
     except plans.StaleEdit as stale:
         db.session.rollback()
+        reads_only_from_now()
         return _conflict(plan, form=form, base=base, latest=stale.latest)
     except plans.PlanError as exc:
         db.session.rollback()
+        reads_only_from_now()
         _show_plan_error(form, exc)
         return None
     db.session.commit()
@@ -157,8 +160,8 @@ def _save(plan, form):
 
 
 def _conflict(plan, form, base, latest):
-    # The plan was checked by edit(); a POST holds SQLite's write lock until it ends, so the
-    # refused save does no more work than it must.
+    # The plan was checked by edit(); the save was rolled back and the rest of the request
+    # reads without SQLite's write lock, so concurrent savers do not wait for this page.
     base_revision = plans.revision(plan, base)
     theirs = plans.diff(base_revision.body if base_revision else "", latest.body)
     mine_vs_latest = plans.diff(latest.body, form.body.data or "")
