@@ -1,9 +1,10 @@
-"""Form pieces shared by several areas: password rules and list-of-words fields."""
+"""Form pieces shared by several areas: password rules, list-of-words, whole-number and
+long-text fields."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms import IntegerField, PasswordField, StringField, TextAreaField
+from wtforms.validators import DataRequired, EqualTo, Length, StopValidation, ValidationError
 
 from collab.services.accounts import MIN_PASSWORD_LENGTH
 from collab.services.staff_import import split_list
@@ -26,6 +27,36 @@ def new_password_fields():
         render_kw={"autocomplete": "new-password"},
     )
     return password, confirm
+
+
+class WholeNumberField(IntegerField):
+    """A whole number typed in a text box. Text that is not a number gets one message, in
+    the user's language, and no range message on top of it."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0].strip():
+            try:
+                self.data = int(valuelist[0].strip())
+            except ValueError:
+                self.data = None
+                raise ValueError(_l("Type a whole number, such as 45.")) from None
+        else:
+            self.data = None
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
+
+
+class LongTextField(TextAreaField):
+    """A long text. Browsers send line breaks as CRLF; they are kept as LF, so that a line
+    break counts once against the length limit and the stored text is the same from every
+    browser."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data:
+            self.data = self.data.replace("\r\n", "\n").replace("\r", "\n")
 
 
 class ListField(StringField):

@@ -2,6 +2,17 @@
 // dropped connection never loses typing. The form works without this script.
 (function () {
   "use strict";
+  var SENT = "rembuk-draft-sent";
+  // A draft is dropped only once the page after its save confirms it (a connection lost
+  // during the save keeps it): the plan page says "saved" with the class plan-saved.
+  try {
+    var sent = sessionStorage.getItem(SENT);
+    if (sent && document.querySelector(".flash.plan-saved")) {
+      localStorage.removeItem(sent);
+      sessionStorage.removeItem(SENT);
+    }
+  } catch (e) { /* storage disabled: nothing was kept */ }
+
   var form = document.getElementById("plan-form");
   if (!form) { return; }
   var body = form.querySelector("textarea[name=body]");
@@ -70,10 +81,12 @@
 
   // Choosing another template on a new plan brings its text, unless the teacher has typed:
   // then the text stays (the page's hint says so).
-  var template = form.querySelector("select[name=template]");
+  var chooser = document.getElementById("template-form");
+  var template = chooser && chooser.querySelector("select[name=template]");
   var pristine = body.value;
   function untouched() { return body.value === pristine || body.value.trim() === ""; }
   function switchTemplate() {
+    form.elements.template.value = template.value;
     if (!untouched()) { return; }
     var url = new URL(window.location.href);
     url.searchParams.set("template", template.value);
@@ -91,7 +104,13 @@
       })
       .catch(function () { /* offline: the text stays as it is */ });
   }
-  if (template) { template.addEventListener("change", switchTemplate); }
+  if (template) {
+    template.addEventListener("change", switchTemplate);
+    chooser.addEventListener("submit", function (event) {
+      event.preventDefault();  // in place, keeping what was typed (a reload would not)
+      switchTemplate();
+    });
+  }
 
   // A draft is only restored on a fresh form, never over a server answer (errors, preview).
   if (!document.querySelector(".error-summary") && !form.dataset.serverPreview) { restoreDraft(); }
@@ -101,8 +120,9 @@
     timer = setTimeout(refreshPreview, 600);
   });
   form.addEventListener("submit", function (event) {
-    if (!event.submitter || event.submitter.name !== "preview") {
-      try { localStorage.removeItem(key); } catch (e) { /* nothing to remove */ }
+    var by = event.submitter ? event.submitter.name : "";
+    if (by !== "preview" && by !== "use_template") {
+      try { sessionStorage.setItem(SENT, key); } catch (e) { /* the draft simply stays */ }
     }
   });
 })();

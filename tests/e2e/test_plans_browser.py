@@ -21,6 +21,9 @@ pytestmark = [
 COAUTHOR = "guru02@demo.sch.id"  # in the demo, Budi co-writes Siti's plans
 
 
+SAVE = "#plan-form button.primary"
+
+
 def user(email: str) -> User:
     return db.session.scalar(select(User).where(User.email == email))
 
@@ -68,7 +71,7 @@ def test_a_plan_is_written_from_the_template_with_a_live_preview(site, translate
     assert page.locator("#preview h2").first.inner_text() == "Informasi umum"
     site.check()  # the page with its preview filled in
 
-    site.submit()
+    site.submit(SAVE)
     assert site.path().startswith("/plans/") and site.path()[7:].isdigit()
     assert site.heading() == "Operasi bilangan bulat di garis bilangan"
     assert page.locator("main .plan-body h2", has_text="Catatan untuk pengamat").is_visible()
@@ -91,6 +94,24 @@ def test_choosing_another_template_brings_its_text_until_the_teacher_types(site)
     assert body_field(site).input_value() == (
         plan_templates.RESEARCH_LESSON["id"] + "\nCatatan saya.")
     site.check()
+
+
+def test_the_template_button_switches_the_text_in_place_and_enter_still_saves(site):
+    page = site.page
+    site.log_in(TEACHER)
+    site.open("/plans/new")
+    page.fill("main [name=title]", "Judul diketik dulu")
+    page.select_option("#template-form select[name=template]", "blank")
+    page.click("#template-form button")
+    page.wait_for_function("() => document.querySelector('main textarea[name=body]').value === ''")
+    assert site.path() == "/plans/new?template=blank" or site.path().startswith("/plans/new")
+    assert page.locator("main [name=title]").input_value() == "Judul diketik dulu"
+    page.fill("main textarea[name=body]", "Isi singkat.")
+    with page.expect_navigation():
+        page.press("main [name=title]", "Enter")
+    assert site.heading() == "Judul diketik dulu"
+    plan = db.session.scalar(select(Plan).where(Plan.title == "Judul diketik dulu"))
+    assert plan.template_key == "blank" and plan.body == "Isi singkat."
 
 
 # ---------------------------------------------------------------- the draft on this device
@@ -131,12 +152,33 @@ def test_a_saved_plan_leaves_no_draft_behind(site):
     site.open(f"/plans/{plan.id}/edit")
     type_at_end(site, "\nDisimpan.")
     page.locator("#draft-status", has_text="Draf disimpan").wait_for()
-    site.submit()
+    site.submit(SAVE)
     assert site.path() == f"/plans/{plan.id}"
     site.open("/plans/new")
     site.open(f"/plans/{plan.id}/edit")
     assert body_field(site).input_value().endswith("\nDisimpan.")
     assert page.locator("#draft-status").inner_text() == ""
+
+
+def test_a_save_that_never_reached_the_server_keeps_the_draft(site):
+    """The draft is dropped only when the saved plan's page confirms the save."""
+    page = site.page
+    plan = own_plan()
+    site.log_in(TEACHER)
+    site.open(f"/plans/{plan.id}/edit")
+    type_at_end(site, "\nDiketik di kereta.")
+    page.locator("#draft-status", has_text="Draf disimpan").wait_for()
+    page.context.set_offline(True)
+    try:
+        page.click("main form#plan-form button.primary", no_wait_after=True)
+        page.wait_for_timeout(500)
+    finally:
+        page.context.set_offline(False)
+    site.open(f"/plans/{plan.id}/edit")
+    assert body_field(site).input_value().endswith("\nDiketik di kereta.")
+    assert "Draf dari perangkat ini dipulihkan." in page.locator("#draft-status").inner_text()
+    db.session.refresh(plan)
+    assert "Diketik di kereta." not in plan.body
 
 
 # ---------------------------------------------------------------- XSS runs nothing
@@ -186,7 +228,7 @@ def open_conflict_page(site, plan: Plan):
     db.session.commit()
     type_at_end(site, "\nTambahan saya.")
     with page.expect_response(lambda r: r.request.method == "POST") as answer:
-        site.submit()
+        site.submit(SAVE)
     assert answer.value.status == 409
     assert body_field(site).input_value().endswith("\nTambahan saya.")
 
@@ -209,7 +251,7 @@ def test_every_plan_page_passes_axe(site, lang):
     site.open("/plans/new")  # refused input: the page with its error messages
     site.page.fill("main [name=title]", "")
     with site.page.expect_response(lambda r: r.request.method == "POST") as answer:
-        site.submit()
+        site.submit(SAVE)
     assert answer.value.status == 400
 
     open_conflict_page(site, plan)

@@ -203,7 +203,7 @@ def new_plan_form(team_id="", **changes) -> dict:
     ({"body": "x" * (MAX_BODY + 1)}, "body", f"The plan is longer than {MAX_BODY} characters."),
     ({"visibility": "everyone"}, "visibility", "Not a valid choice."),
     ({"visibility": "team"}, "team_id", "Choose the team that may see the plan."),
-    ({"duration_minutes": "lama"}, "duration_minutes", "Not a valid integer value"),
+    ({"duration_minutes": "lama"}, "duration_minutes", "Type a whole number, such as 45."),
 ], ids=["empty title", "body too long", "unknown visibility", "team missing", "bad duration"])
 def test_bad_input_comes_back_with_the_message_next_to_the_field_and_the_text_kept(
         a, teacher, changes, field, message):
@@ -219,6 +219,37 @@ def test_bad_input_comes_back_with_the_message_next_to_the_field_and_the_text_ke
     assert page.find("input", attrs={"name": "tags"})["value"] == data["tags"]
     assert page.find("input", attrs={"name": "message"})["value"] == data["message"]
     assert db.session.scalar(select(func.count(Plan.id))) == 0
+
+
+@pytest.mark.parametrize("duration", ["lama", "4.5", "0", "99999999999999999999"])
+def test_a_wrong_duration_gets_one_message(a, teacher, duration):
+    page = soup(post_form(teacher, "/plans/new", new_plan_form(duration_minutes=duration)))
+    assert field_error(page, "duration_minutes") in ("Type a whole number, such as 45.",
+                                                     "Between 1 and 1000.")
+
+
+def test_line_breaks_from_the_browser_are_kept_as_one_character(a, teacher):
+    """Browsers send CRLF: the plan keeps LF, and a break counts once against the limit."""
+    body = "## Langkah\r\n- satu\r\n- dua\r\n"
+    assert post_form(teacher, "/plans/new", new_plan_form(body=body)).status_code == 302
+    plan = db.session.scalar(select(Plan))
+    assert plan.body == "## Langkah\n- satu\n- dua\n"
+    longest = "y\r\n" * (MAX_BODY // 2)  # 300 000 characters sent, 200 000 kept
+    assert post_form(teacher, "/plans/new", new_plan_form(body=longest)).status_code == 302
+
+
+def test_without_javascript_the_template_chooser_reloads_the_page_with_its_text(a, teacher):
+    page = soup(teacher.get("/plans/new"))  # starts from Modul Ajar
+    chooser = page.find("form", id="template-form")
+    assert chooser["method"] == "get" and chooser["action"] == "/plans/new"
+    assert chooser.find("select", attrs={"name": "template"}) is not None
+    chosen = soup(teacher.get("/plans/new?template=research_lesson"))
+    assert textarea(chosen) == {k: b for k, _n, b in plan_templates.BUILT_IN}[
+        "research_lesson"]["en"]
+    assert chosen.select_one("#plan-form input[name=template]")["value"] == "research_lesson"
+    answer = teacher.post("/plans/new", data={**form_values(chosen), "title": "Riset"})
+    assert answer.status_code == 302
+    assert db.session.scalar(select(Plan.template_key)) == "research_lesson"
 
 
 def test_a_team_of_another_school_is_refused(world, teacher):

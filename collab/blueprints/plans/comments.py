@@ -3,57 +3,19 @@ which a principal adds."""
 
 from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
 
 from collab.access import plans as access
 from collab.access.school import current_school, principal_required
 from collab.blueprints.plans import bp
+from collab.blueprints.plans.forms import CommentForm, SchoolTemplateForm
 from collab.extensions import db
 from collab.forms import EmptyForm
 from collab.models import Plan, PlanTemplate
 from collab.services import plan_comments, plan_templates
 from collab.services.plan_comments import MAX_COMMENT
-from collab.services.plans import MAX_BODY
 from collab.services.rendering import render_markdown
-
-
-class CommentForm(FlaskForm):
-    """A new comment or a reply; the section and the parent are checked by the service
-    against the plan."""
-
-    body = TextAreaField(
-        _l("Comment"),
-        description=_l("Markdown. Mention a colleague with @ and their name."),
-        validators=[
-            DataRequired(message=_l("Write a comment.")),
-            Length(max=MAX_COMMENT, message=_l("A comment can have at most %(max)d characters.",
-                                               max=MAX_COMMENT)),
-        ],
-    )
-    section = StringField(_l("On the section"))
-    parent_id = HiddenField()
-
-
-class SchoolTemplateForm(FlaskForm):
-    name = StringField(
-        _l("Name"),
-        validators=[DataRequired(message=_l("Give the template a name.")), Length(max=120)],
-    )
-    body = TextAreaField(
-        _l("Template"),
-        description=_l("Markdown: # heading, - list, **bold**, | table |."),
-        validators=[
-            DataRequired(message=_l("Write the template's text.")),
-            Length(max=MAX_BODY, message=_l("The template is longer than %(max)d characters.",
-                                            max=MAX_BODY)),
-        ],
-        render_kw={"rows": 20},
-    )
 
 
 def _comment_error_message(code: str) -> str:

@@ -5,17 +5,16 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
-    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from collab.forms import ListField
+from collab.forms import ListField, LongTextField, WholeNumberField
+from collab.services.plan_comments import MAX_COMMENT
 from collab.services.plans import MAX_BODY
 
 VISIBILITY_CHOICES = [
@@ -34,7 +33,7 @@ class PlanForm(FlaskForm):
         _l("Title"),
         validators=[DataRequired(message=_l("Give the plan a title.")), Length(max=200)],
     )
-    body = TextAreaField(
+    body = LongTextField(
         _l("Plan"),
         description=_l("Markdown: # heading, - list, **bold**, | table |."),
         validators=[Length(max=MAX_BODY, message=_l("The plan is longer than %(max)d characters.",
@@ -44,7 +43,7 @@ class PlanForm(FlaskForm):
     subject = StringField(_l("Subject"), validators=[Length(max=80)])
     grade = StringField(_l("Grade"), validators=[Length(max=20)])
     topic = StringField(_l("Topic"), validators=[Length(max=200)])
-    duration_minutes = IntegerField(
+    duration_minutes = WholeNumberField(
         _l("Duration (minutes)"),
         validators=[Optional(), NumberRange(min=1, max=1000, message=_l("Between 1 and 1000."))],
         render_kw={"inputmode": "numeric"},
@@ -65,4 +64,38 @@ class CoauthorsForm(FlaskForm):
     coauthors = SelectMultipleField(
         _l("Co-authors"), coerce=int, widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(), validate_choice=True,
+    )
+
+
+class CommentForm(FlaskForm):
+    """A new comment or a reply; the section and the parent are checked by the service
+    against the plan."""
+
+    body = LongTextField(
+        _l("Comment"),
+        description=_l("Markdown. Mention a colleague with @ and their name."),
+        validators=[
+            DataRequired(message=_l("Write a comment.")),
+            Length(max=MAX_COMMENT, message=_l("A comment can have at most %(max)d characters.",
+                                               max=MAX_COMMENT)),
+        ],
+    )
+    section = StringField(_l("On the section"))
+    parent_id = HiddenField()
+
+
+class SchoolTemplateForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(message=_l("Give the template a name.")), Length(max=120)],
+    )
+    body = LongTextField(
+        _l("Template"),
+        description=_l("Markdown: # heading, - list, **bold**, | table |."),
+        validators=[
+            DataRequired(message=_l("Write the template's text.")),
+            Length(max=MAX_BODY, message=_l("The template is longer than %(max)d characters.",
+                                            max=MAX_BODY)),
+        ],
+        render_kw={"rows": 20},
     )

@@ -92,7 +92,7 @@ def new():
             _show_plan_error(form, exc)
         else:
             db.session.commit()
-            flash(_("The plan is saved."), "success")
+            flash(_("The plan is saved."), "success plan-saved")
             return redirect(url_for("plans.view", plan_id=plan.id))
     status = 400 if form.errors and not preview else 200
     return render_template("plans/edit.html", form=form, plan=None, preview=preview,
@@ -155,7 +155,7 @@ def _save(plan, form):
         _show_plan_error(form, exc)
         return None
     db.session.commit()
-    flash(_("The plan is saved."), "success")
+    flash(_("The plan is saved."), "success plan-saved")
     return redirect(url_for("plans.view", plan_id=plan.id))
 
 
