@@ -5,6 +5,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from sqlalchemy import delete as delete_statement
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -14,7 +15,9 @@ from collab.models import (
     VISIBILITIES,
     Membership,
     Plan,
+    PlanAttachment,
     PlanCoauthor,
+    PlanComment,
     PlanRevision,
     PlanTag,
     Team,
@@ -199,6 +202,41 @@ def forks(plan: Plan, visible_condition) -> tuple[int, list[Plan]]:
         .options(joinedload(Plan.owner)).order_by(Plan.created_at)
     ))
     return total, shown
+
+
+@dataclass(frozen=True)
+class DeletionFacts:
+    """What deleting a plan removes (revisions, comments, files) and what it leaves
+    (adaptations keep their own copy)."""
+
+    revisions: int
+    comments: int
+    files: int
+    adaptations: int
+
+
+def deletion_facts(plan: Plan) -> DeletionFacts:
+    def count(model, column):
+        return db.session.scalar(select(func.count()).select_from(model).where(column == plan.id))
+
+    return DeletionFacts(count(PlanRevision, PlanRevision.plan_id),
+                         count(PlanComment, PlanComment.plan_id),
+                         count(PlanAttachment, PlanAttachment.plan_id),
+                         count(Plan, Plan.forked_from_id))
+
+
+def delete(plan: Plan, user) -> list[str]:
+    """Delete the plan with its revisions, co-authors, tags, comments and attachment rows
+    (the database cascades, and its full-text entry goes with it); adaptations keep their
+    copy without the link to it. Returns the stored names of the attachment files, to be
+    removed once the change is committed (attachments.remove_file)."""
+    stored = list(db.session.scalars(
+        select(PlanAttachment.stored_name).where(PlanAttachment.plan_id == plan.id)))
+    activity.record(plan.school_id, user, "plan.deleted", "plan", plan.id)
+    plan_id = plan.id
+    db.session.expunge(plan)
+    db.session.execute(delete_statement(Plan).where(Plan.id == plan_id))
+    return stored
 
 
 def set_coauthors(plan: Plan, user_ids: set[int], by) -> list[int]:

@@ -245,7 +245,7 @@ SWEPT = {
     "plans.revision", "plans.diff", "plans.print_view",
     # Editing pages belong to the plan's editors: swept as the owner, in both languages and
     # with the conflict page, in test_plans_browser.py.
-    "plans.edit", "plans.coauthors",
+    "plans.edit", "plans.coauthors", "plans.delete",
 }
 
 CSV_ONE_GOOD_ONE_BAD = (

@@ -244,7 +244,8 @@ def test_every_plan_page_passes_axe(site, lang):
                  "/plans/new", "/plans/new?template=research_lesson", f"/plans/{plan.id}",
                  f"/plans/{plan.id}/edit", f"/plans/{plan.id}/history",
                  f"/plans/{plan.id}/revisions/1", f"/plans/{plan.id}/diff?a=1&b=3",
-                 f"/plans/{plan.id}/coauthors", f"/plans/{plan.id}/print"):
+                 f"/plans/{plan.id}/coauthors", f"/plans/{plan.id}/delete",
+                 f"/plans/{plan.id}/print"):
         site.open(path)
         assert site.lang() == lang, path
 

@@ -143,6 +143,8 @@ MATRIX = {
     "/plans/<int:plan_id>/revisions/<int:number>/restore": {
         "POST": (plan_url("/revisions/1/restore"), PLAN_EDITOR_POST)},
     "/plans/<int:plan_id>/fork": {"POST": (plan_url("/fork"), PLAN_EDITOR_POST)},
+    "/plans/<int:plan_id>/delete": {"GET": (plan_url("/delete"), PLAN_READER_GET),
+                                     "POST": (plan_url("/delete"), PLAN_EDITOR_POST)},
     "/plans/<int:plan_id>/coauthors": {"GET": (plan_url("/coauthors"), PLAN_READER_GET),
                                        "POST": (plan_url("/coauthors"), PLAN_EDITOR_POST)},
     "/plans/<int:plan_id>/export.md": {"GET": (plan_url("/export.md"), PLAN_READER_GET)},

@@ -450,3 +450,48 @@ def test_the_plan_page_lists_attachments_and_offers_upload_only_to_editors(plan,
     assert "Lembar_Kerja.pdf" in reader_page
     assert 'enctype="multipart/form-data"' not in reader_page
     assert "/delete" not in reader_page.split('id="attachments"')[1].split("</section>")[0]
+
+
+# ---------------------------------------------------------------- deleting the plan
+
+
+def test_deleting_a_plan_removes_its_rows_and_files_and_keeps_adaptations(
+        storage, world, client_for):
+    from collab.models import Plan, PlanComment, PlanRevision
+    from collab.services import plan_comments
+
+    a = world["a"]
+    plan = plans.create(a["teacher"], PlanFields(title="Dihapus", body="# Satu",
+                                                 visibility="school"))
+    db.session.flush()
+    plans.save(plan, a["teacher"], PlanFields(title="Dihapus", body="# Dua",
+                                              visibility="school"), 1, "")
+    attachments.add(plan, a["teacher"], io.BytesIO(pdf_bytes()), "lk.pdf", storage)
+    plan_comments.add(plan, a["mentor"], "Bagus.", plan_link=f"/plans/{plan.id}")
+    copy = plans.fork(plan, a["teacher2"])
+    db.session.commit()
+    plan_id, stored = plan.id, next(storage.iterdir())
+    owner = client_for(a["teacher"])
+
+    page = owner.get(f"/plans/{plan_id}/delete")
+    assert page.status_code == 200
+    for fact in ("2 revisi", "1 komentar", "1 berkas", "1 rekan mengadaptasi"):
+        assert fact in page.text, fact
+    # A co-author or reader may not delete it.
+    reader = client_for(a["mentor"])
+    token = csrf_token(reader.get(f"/plans/{plan_id}").text)
+    assert reader.post(f"/plans/{plan_id}/delete", data={"csrf_token": token}).status_code == 403
+
+    answer = owner.post(f"/plans/{plan_id}/delete", data={"csrf_token": csrf_token(page.text)})
+    assert answer.status_code == 302 and answer.headers["Location"] == "/plans/"
+    db.session.expire_all()
+    assert db.session.get(Plan, plan_id) is None
+    for model in (PlanRevision, PlanComment, PlanAttachment):
+        assert db.session.scalars(select(model).where(model.plan_id == plan_id)).all() == []
+    assert not stored.exists(), "the file is gone from disk"
+    kept = db.session.get(Plan, copy.id)
+    assert kept is not None and kept.forked_from_id is None and kept.body == "# Dua"
+    assert owner.get(f"/plans/{plan_id}").status_code == 404
+    assert "Dihapus" not in owner.get("/plans/?q=dihapus").text
+    assert db.session.scalar(select(ActivityEvent.verb).order_by(ActivityEvent.id.desc())) == (
+        "plan.deleted")

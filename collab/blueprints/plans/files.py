@@ -58,6 +58,12 @@ def _attachment_error(code: str) -> str:
     return messages.get(code, code)
 
 
+def remove_stored(stored_names: list[str]) -> None:
+    """Remove the files of attachments whose rows are gone (a deleted plan's)."""
+    for name in stored_names:
+        attachments.remove_file(_directory() / name)
+
+
 def _directory() -> Path:
     configured = current_app.config.get("ATTACHMENT_DIR")
     return Path(configured) if configured else Path(current_app.instance_path) / "attachments"

@@ -234,6 +234,22 @@ def fork(plan_id):
     return redirect(url_for("plans.edit", plan_id=copy.id))
 
 
+@bp.route("/<int:plan_id>/delete", methods=["GET", "POST"])
+def delete(plan_id):
+    """Only the owner deletes a plan, after a page that says what goes with it."""
+    plan = access.owned_plan(plan_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        title = plan.title
+        stored = plans.delete(plan, current_user)
+        db.session.commit()
+        files.remove_stored(stored)
+        flash(_("The plan “%(title)s” is deleted.", title=title), "success")
+        return redirect(url_for("plans.index"))
+    return render_template("plans/delete.html", plan=plan, form=form,
+                           facts=plans.deletion_facts(plan)), 400 if form.errors else 200
+
+
 @bp.route("/<int:plan_id>/coauthors", methods=["GET", "POST"])
 def coauthors(plan_id):
     plan = access.owned_plan(plan_id)
