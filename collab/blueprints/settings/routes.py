@@ -31,6 +31,7 @@ from collab.extensions import db
 from collab.forms import SCHOOL_ERRORS, EmptyForm, show_school_error
 from collab.services import accounts, mail, notify, schools, staff_import
 from collab.services.accounts import authenticate
+from collab.services.csv_files import decode_csv_bytes
 
 log = logging.getLogger(__name__)
 
@@ -161,15 +162,11 @@ def import_staff():
 
 
 def _uploaded_text(form) -> str | None:
+    """The CSV text of an import form: the uploaded file, else the text sent back with the
+    confirmation; None if the file is not text."""
     upload = form.file.data
     if upload and getattr(upload, "filename", ""):
-        try:
-            text = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return None
-        # NUL bytes mean UTF-16 without its byte-order mark (or not text at all); PostgreSQL
-        # would refuse them in a name at the confirmation.
-        return None if "\x00" in text else text
+        return decode_csv_bytes(upload.read())
     return form.csv_text.data or ""
 
 
