@@ -31,7 +31,6 @@ from collab.extensions import db
 from collab.forms import SCHOOL_ERRORS, EmptyForm, show_school_error
 from collab.services import accounts, mail, notify, schools, staff_import
 from collab.services.accounts import authenticate
-from collab.services.csv_files import decode_csv_bytes
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +145,7 @@ def import_staff():
     form = ImportForm()
     rows, file_error, text = None, None, ""
     if form.validate_on_submit():
-        text = _uploaded_text(form)
+        text = form.uploaded_text()
         if text is None:
             file_error = "encoding"
         else:
@@ -159,15 +158,6 @@ def import_staff():
     status = 400 if file_error or form.errors else 200
     return render_template("settings/import.html", form=form, rows=rows, csv_text=text,
                            file_error=file_error), status
-
-
-def _uploaded_text(form) -> str | None:
-    """The CSV text of an import form: the uploaded file, else the text sent back with the
-    confirmation; None if the file is not text."""
-    upload = form.file.data
-    if upload and getattr(upload, "filename", ""):
-        return decode_csv_bytes(upload.read())
-    return form.csv_text.data or ""
 
 
 def _import_confirmed(rows):
