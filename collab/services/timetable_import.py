@@ -50,7 +50,7 @@ class TimetableRow:
 def parse_weekday(cell: str | None) -> int | None:
     """'1'…'7', 'Senin', 'monday', "Jum'at" → 0…6 (Monday = 0); None if not a weekday."""
     cell = (cell or "").strip().lower()
-    if cell.isdecimal() and len(cell) == 1 and 1 <= int(cell) <= 7:
+    if len(cell) == 1 and cell in "1234567":
         return int(cell) - 1
     return WEEKDAY_NAMES.get(cell)
 
@@ -99,7 +99,8 @@ def _check_row(line: int, record: dict, teachers: dict[str, User], periods) -> T
     if weekday is None:
         errors.append("weekday_invalid")
     period_cell = cells["period"]
-    period = int(period_cell) if period_cell.isdecimal() and len(period_cell) <= 2 else None
+    ascii_number = period_cell.isascii() and period_cell.isdecimal() and len(period_cell) <= 2
+    period = int(period_cell) if ascii_number else None
     if period is None:
         errors.append("period_invalid")
     slot = None
