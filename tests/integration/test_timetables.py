@@ -32,14 +32,21 @@ def school(world):
     return school
 
 
+def english(c):
+    c.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return c
+
+
 @pytest.fixture
 def principal(world, client_for):
-    return client_for(world["a"]["principal"])
+    """School A's principal, reading the pages in English."""
+    return english(client_for(world["a"]["principal"]))
 
 
 @pytest.fixture
 def teacher(world, client_for):
-    return client_for(world["a"]["teacher"])
+    """School A's teacher, reading the pages in English."""
+    return english(client_for(world["a"]["teacher"]))
 
 
 def soup(response) -> BeautifulSoup:
@@ -162,6 +169,8 @@ def test_a_bad_term_keeps_what_was_typed(school, principal, data, field, message
     assert message in error_of(page, field)
     for name, value in data.items():
         assert value_of(page, f"term-{name}") == value
+        assert value_of(page, f"holiday-{name}") == "", "only the form sent keeps its input"
+    assert value_of(page, "day0-rows-0-starts_at") == "07:00"
     assert timetables.terms(school.id) == []
 
 
@@ -267,9 +276,9 @@ def test_a_half_filled_period_keeps_what_was_typed(school, world, teacher):
     assert timetables.timetable(world["a"]["teacher"]) == []
 
 
-def test_my_timetable_in_indonesian(school, teacher):
-    teacher.post("/language", data={"lang": "id",
-                                    "csrf_token": csrf_token(teacher.get(TIMETABLE).text)})
+def test_my_timetable_in_indonesian(school, world, client_for):
+    teacher = client_for(world["a"]["teacher"])
+    teacher.environ_base["HTTP_ACCEPT_LANGUAGE"] = "id"
     response = post_form(teacher, TIMETABLE, {"d0p1-class_name": "7A"})
     page = soup(response)
     assert page.html["lang"] == "id"

@@ -41,17 +41,19 @@ def _periods_form(periods, weekday: int) -> PeriodsForm:
     day = periods.get(weekday, [])
     rows = [{"starts_at": p.starts_at, "ends_at": p.ends_at} for p in day]
     blanks = max(3, 4 - len(rows)) if len(rows) < timetables.MAX_PERIODS else 0
-    return PeriodsForm(data={"rows": rows + [{}] * blanks})
+    return PeriodsForm(formdata=None, data={"rows": rows + [{}] * blanks})
 
 
 def _schedule_page(status: int = 200, **bound):
     """The calendar page; `bound` holds the forms of a refused POST (day_N, copy, term,
-    holiday), shown with what was typed and the errors."""
+    holiday), shown with what was typed and the errors. The other forms are made with
+    formdata=None: they must not pick up the fields of that POST."""
     school = current_school()
     periods = timetables.periods_by_weekday(school.id)
     day_forms = {wd: with_id_prefix(bound.get(f"day_{wd}") or _periods_form(periods, wd),
                                     f"day{wd}") for wd in WEEKDAYS}
-    copy_form = bound.get("copy") or CopyPeriodsForm(source=0, targets=[1, 2, 3])
+    copy_form = bound.get("copy") or CopyPeriodsForm(formdata=None, source=0,
+                                                     targets=[1, 2, 3])
     return render_template(
         "settings/schedule.html",
         school=school,
@@ -59,8 +61,9 @@ def _schedule_page(status: int = 200, **bound):
         weekday_names=WEEKDAY_NAMES,
         day_forms=day_forms,
         copy_form=with_id_prefix(copy_form, "copy"),
-        term_form=with_id_prefix(bound.get("term") or TermForm(), "term"),
-        holiday_form=with_id_prefix(bound.get("holiday") or HolidayForm(), "holiday"),
+        term_form=with_id_prefix(bound.get("term") or TermForm(formdata=None), "term"),
+        holiday_form=with_id_prefix(bound.get("holiday") or HolidayForm(formdata=None),
+                                    "holiday"),
         terms=timetables.terms(school.id),
         holidays=timetables.holidays(school.id),
         action_form=EmptyForm(),
