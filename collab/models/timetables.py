@@ -27,32 +27,31 @@ class Period(db.Model):
     ends_at: Mapped[time] = mapped_column(Time)
 
 
-class Term(db.Model):
+class _SchoolDates:
+    """A named range of a school's dates, first to last day inclusive."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(
+        ForeignKey("schools.id", ondelete="CASCADE"), index=True
+    )
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+
+
+class Term(_SchoolDates, db.Model):
     """A term (*semester*): lessons take place only between its first and last day."""
 
     __tablename__ = "terms"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    school_id: Mapped[int] = mapped_column(
-        ForeignKey("schools.id", ondelete="CASCADE"), index=True
-    )
     name: Mapped[str] = mapped_column(String(80))
-    starts_on: Mapped[date] = mapped_column(Date)
-    ends_on: Mapped[date] = mapped_column(Date)
 
 
-class Holiday(db.Model):
-    """Days without lessons, first to last day inclusive (equal for a one-day holiday)."""
+class Holiday(_SchoolDates, db.Model):
+    """Days without lessons (first and last day equal for a one-day holiday)."""
 
     __tablename__ = "holidays"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    school_id: Mapped[int] = mapped_column(
-        ForeignKey("schools.id", ondelete="CASCADE"), index=True
-    )
     name: Mapped[str] = mapped_column(String(120))
-    starts_on: Mapped[date] = mapped_column(Date)
-    ends_on: Mapped[date] = mapped_column(Date)
 
 
 class SchoolClass(db.Model):

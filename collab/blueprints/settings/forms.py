@@ -1,8 +1,10 @@
 """Forms for the profile, password change, inviting staff, teams, the school calendar and
 timetables."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -29,7 +31,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from collab.forms import ListField, new_password_fields
 from collab.services import timetables
-from collab.services.csv_files import decode_csv_bytes
+from collab.services.csv_files import ImportFileError, decode_csv_bytes
 from collab.services.timetables import MAX_PERIODS
 
 LANGUAGE_CHOICES = [
@@ -106,6 +108,36 @@ class ImportForm(FlaskForm):
         if upload and getattr(upload, "filename", ""):
             return decode_csv_bytes(upload.read())
         return self.csv_text.data or ""
+
+    def read_rows(self, parse) -> "CsvUpload":
+        """On a valid POST, the file checked row by row by `parse` (a service function of
+        the CSV text), or why the file cannot be read; `confirmed` once the principal has
+        pressed the import button under the report."""
+        upload = CsvUpload()
+        if not self.validate_on_submit():
+            return upload
+        text = self.uploaded_text()
+        if text is None:
+            upload.file_error = "encoding"
+            return upload
+        upload.text = text
+        try:
+            upload.rows = parse(text)
+        except ImportFileError as exc:
+            upload.file_error = exc.code
+            return upload
+        upload.confirmed = request.form.get("confirm") == "1"
+        return upload
+
+
+@dataclass
+class CsvUpload:
+    """What an import page shows: the checked rows, or the file's problem."""
+
+    rows: list | None = None
+    file_error: str | None = None
+    text: str = ""
+    confirmed: bool = False
 
 
 class TeamForm(FlaskForm):

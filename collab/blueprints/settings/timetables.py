@@ -1,7 +1,9 @@
 """My weekly timetable; for principals, the school's calendar (periods per weekday, terms,
 holidays) and the timetable import from a CSV file."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from functools import partial
+
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -29,7 +31,6 @@ from collab.extensions import db
 from collab.forms import EmptyForm
 from collab.models import WEEKDAYS
 from collab.services import timetable_import, timetables
-from collab.services.csv_files import ImportFileError
 
 SCHEDULE = "settings.schedule"
 
@@ -140,26 +141,24 @@ def add_holiday():
     return _add_range(HolidayForm(), timetables.add_holiday, "holiday")
 
 
+def _remove(item, delete, anchor: str):
+    if EmptyForm().validate_on_submit():
+        delete(item)
+        db.session.commit()
+        flash(_("Removed: %(name)s.", name=item.name), "info")
+    return redirect(url_for(SCHEDULE, _anchor=anchor))
+
+
 @bp.route("/school/schedule/terms/<int:term_id>/delete", methods=["POST"])
 @principal_required
 def delete_term(term_id):
-    term = term_of_my_school(term_id)
-    if EmptyForm().validate_on_submit():
-        timetables.delete_term(term)
-        db.session.commit()
-        flash(_("Removed: %(name)s.", name=term.name), "info")
-    return redirect(url_for(SCHEDULE, _anchor="term"))
+    return _remove(term_of_my_school(term_id), timetables.delete_term, "term")
 
 
 @bp.route("/school/schedule/holidays/<int:holiday_id>/delete", methods=["POST"])
 @principal_required
 def delete_holiday(holiday_id):
-    holiday = holiday_of_my_school(holiday_id)
-    if EmptyForm().validate_on_submit():
-        timetables.delete_holiday(holiday)
-        db.session.commit()
-        flash(_("Removed: %(name)s.", name=holiday.name), "info")
-    return redirect(url_for(SCHEDULE, _anchor="holiday"))
+    return _remove(holiday_of_my_school(holiday_id), timetables.delete_holiday, "holiday")
 
 
 # ---------------------------------------------------------------- my timetable
@@ -197,24 +196,14 @@ def timetable():
 @principal_required
 def import_timetables():
     form = ImportForm()
-    rows, file_error, text = None, None, ""
-    if form.validate_on_submit():
-        text = form.uploaded_text()
-        if text is None:
-            file_error = "encoding"
-        else:
-            try:
-                rows = timetable_import.parse_timetable_csv(current_school(), text)
-            except ImportFileError as exc:
-                file_error = exc.code
-        if rows is not None and request.form.get("confirm") == "1":
-            imported = timetable_import.apply_import(rows)
-            db.session.commit()
-            flash(ngettext("The timetable of %(num)d teacher is replaced.",
-                           "The timetables of %(num)d teachers are replaced.",
-                           len(imported)), "success")
-            return redirect(url_for(SCHEDULE))
-    status = 400 if file_error or form.errors else 200
-    return render_template("settings/timetable_import.html", form=form, rows=rows,
-                           csv_text=text, file_error=file_error,
+    upload = form.read_rows(partial(timetable_import.parse_timetable_csv, current_school()))
+    if upload.confirmed:
+        imported = timetable_import.apply_import(upload.rows)
+        db.session.commit()
+        flash(ngettext("The timetable of %(num)d teacher is replaced.",
+                       "The timetables of %(num)d teachers are replaced.",
+                       len(imported)), "success")
+        return redirect(url_for(SCHEDULE))
+    status = 400 if upload.file_error or form.errors else 200
+    return render_template("settings/timetable_import.html", form=form, upload=upload,
                            weekday_names=WEEKDAY_NAMES), status
