@@ -7,6 +7,7 @@ subject, room). `upcoming_lessons` turns it into real dated lessons; `busy_teach
 """
 
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -133,7 +134,7 @@ def holidays(school_id: int) -> list[Holiday]:
 
 
 def _check_range(name: str, starts_on: date, ends_on: date, max_name: int) -> str:
-    name = (name or "").strip()
+    name = clean_text(name)
     if not name:
         raise TimetableError("name_missing", "name")
     if len(name) > max_name:
@@ -188,13 +189,17 @@ def timetable(user: User) -> list[Lesson]:
                                    .order_by(Lesson.weekday, Lesson.period)))
 
 
-def clean_slot(slot: LessonSlot) -> LessonSlot:
-    """The slot with its text cells trimmed (and inner runs of spaces made one)."""
-    def tidy(text):
-        return " ".join((text or "").split())
+def clean_text(text: str | None) -> str:
+    """Text as stored: control characters dropped (PostgreSQL refuses NUL), spaces trimmed
+    and inner runs of spaces made one."""
+    text = "".join(ch for ch in (text or "") if unicodedata.category(ch) != "Cc" or ch in " \t")
+    return " ".join(text.split())
 
-    return LessonSlot(slot.weekday, slot.period, tidy(slot.class_name), tidy(slot.subject),
-                      tidy(slot.room))
+
+def clean_slot(slot: LessonSlot) -> LessonSlot:
+    """The slot with its text cells cleaned (see clean_text)."""
+    return LessonSlot(slot.weekday, slot.period, clean_text(slot.class_name),
+                      clean_text(slot.subject), clean_text(slot.room))
 
 
 def check_slot(slot: LessonSlot, periods: dict[int, list[Period]]) -> list[str]:

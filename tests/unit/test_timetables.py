@@ -143,6 +143,16 @@ def test_a_bad_slot_saves_nothing(school, teacher, slot):
     assert [(x.weekday, x.class_name) for x in timetables.timetable(teacher)] == [(1, "8A")]
 
 
+def test_control_characters_never_reach_the_database(school, teacher):
+    timetables.save_timetable(teacher, [LessonSlot(0, 1, "7\x00A", "IPA\x1b", "R\n1")])
+    term = timetables.add_term(school, "Genap\x00", date(2027, 1, 5), date(2027, 6, 25))
+    [lesson] = timetables.timetable(teacher)
+    assert (lesson.class_name, lesson.subject, lesson.room, term.name) == (
+        "7A", "IPA", "R1", "Genap")
+    with pytest.raises(TimetableError):
+        timetables.save_timetable(teacher, [LessonSlot(0, 1, "\x00", "IPA")])
+
+
 def test_two_lessons_in_one_period_are_refused(school, teacher):
     with pytest.raises(TimetableError):
         timetables.save_timetable(teacher, [LessonSlot(0, 1, "7A", "IPA"),

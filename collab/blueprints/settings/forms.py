@@ -291,16 +291,17 @@ class LessonCellForm(Form):
 
     @property
     def is_empty(self) -> bool:
-        return not any((f.data or "").strip() for f in (self.class_name, self.subject, self.room))
+        return not any(timetables.clean_text(f.data)
+                       for f in (self.class_name, self.subject, self.room))
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
         if self.is_empty:
             return valid
-        if not (self.class_name.data or "").strip():
+        if not timetables.clean_text(self.class_name.data):
             self.class_name.errors.append(_l("Enter the class, such as 7A."))
             valid = False
-        if not (self.subject.data or "").strip():
+        if not timetables.clean_text(self.subject.data):
             self.subject.errors.append(_l("Enter the subject."))
             valid = False
         return valid
