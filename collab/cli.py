@@ -1,14 +1,19 @@
-"""Flask commands: create-school, seed-demo, backup."""
+"""Flask commands: create-school, seed-demo, import-timetable, backup."""
 
 import functools
+import re
+from pathlib import Path
 
 import click
 from flask import Flask
+from sqlalchemy import select
 
 from collab.database import immediate_transactions
 from collab.extensions import db
+from collab.models import School
 from collab.services import backup as backup_service
-from collab.services import demo
+from collab.services import demo, timetable_import
+from collab.services.csv_files import ImportFileError, decode_csv_bytes
 from collab.services.schools import SchoolError, StaffDetails, create_school, valid_timezone
 
 
@@ -47,6 +52,47 @@ def seed_demo_command(if_empty):
     click.echo(demo.LOGINS_TEXT)
 
 
+def _find_school(key: str) -> School | None:
+    """A school by id, by name (any case) or by its name as a slug ("smp-negeri-1-contoh")."""
+    if key.isdecimal():
+        return db.session.get(School, int(key))
+    for school in db.session.scalars(select(School)):
+        slug = re.sub(r"[^a-z0-9]+", "-", school.name.lower()).strip("-")
+        if key.strip().lower() in (school.name.lower(), slug):
+            return school
+    return None
+
+
+@click.command("import-timetable")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--school", "school_key", required=True, help="The school's id, name or slug.")
+@click.option("--yes", is_flag=True, help="Import the valid rows without asking.")
+def import_timetable_command(file, school_key, yes):
+    """Check a timetable CSV row by row and, once confirmed, replace the listed teachers'
+    timetables with its valid rows."""
+    school = _find_school(school_key)
+    if school is None:
+        raise click.BadParameter(f"no school {school_key!r}", param_hint="--school")
+    text = decode_csv_bytes(file.read_bytes())
+    if text is None:
+        raise click.ClickException("the file is not UTF-8 text")
+    try:
+        rows = timetable_import.parse_timetable_csv(school, text)
+    except ImportFileError as exc:
+        raise click.ClickException(f"the file cannot be read: {exc.code}") from exc
+    valid = [row for row in rows if row.valid]
+    for row in rows:
+        result = "ok" if row.valid else ", ".join(row.errors)
+        click.echo(f"row {row.line}: {row.email or '-'}: {result}")
+    click.echo(f"{len(valid)} valid row(s), {len(rows) - len(valid)} with a problem")
+    if not valid or not (yes or click.confirm("Import the valid rows?")):
+        click.echo("Nothing imported.")
+        return
+    imported = timetable_import.apply_import(rows)
+    db.session.commit()
+    click.echo(f"Timetables replaced for {len(imported)} teacher(s).")
+
+
 @click.command("backup")
 @click.option("--output", type=click.Path(dir_okay=False), help="File to write.")
 def backup_command(output):
@@ -71,7 +117,8 @@ def _with_write_lock(command: click.Command) -> click.Command:
 
 COMMANDS = tuple(
     _with_write_lock(command)
-    for command in (create_school_command, seed_demo_command, backup_command)
+    for command in (create_school_command, seed_demo_command, import_timetable_command,
+                    backup_command)
 )
 
 

@@ -1,7 +1,7 @@
 """Language and time zone: the user's setting, else the browser's, else Indonesian."""
 
 from flask import current_app, request, session
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
 
@@ -34,4 +34,8 @@ def init_app(app, babel) -> None:
     # Every time shown to a user goes through this one filter: UTC in, school zone out.
     app.jinja_env.filters["localtime"] = lambda value, fmt="medium": (
         format_datetime(value, fmt) if value else ""
+    )
+    # A calendar date (a term's first day, a holiday) has no zone: shown as it is.
+    app.jinja_env.filters["localdate"] = lambda value, fmt="medium": (
+        format_date(value, fmt) if value else ""
     )

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from collab.extensions import db
-from collab.models import Invitation, Membership, School, Team, User
+from collab.models import Holiday, Invitation, Membership, School, Team, Term, User
 
 
 def current_school() -> School:
@@ -77,3 +77,13 @@ def team_of_my_school(team_id: int) -> Team:
 def invitation_of_my_school(invitation_id: int) -> Invitation:
     """An invitation of my school by id, else 404."""
     return in_my_school(Invitation, invitation_id)
+
+
+def term_of_my_school(term_id: int) -> Term:
+    """A term of my school by id, else 404."""
+    return in_my_school(Term, term_id)
+
+
+def holiday_of_my_school(holiday_id: int) -> Holiday:
+    """A holiday of my school by id, else 404."""
+    return in_my_school(Holiday, holiday_id)

@@ -13,15 +13,20 @@ from collab.models.plans import (
     PlanTemplate,
 )
 from collab.models.schools import ROLES, Invitation, Membership, School, Team, TeamMember
+from collab.models.timetables import WEEKDAYS, Holiday, Lesson, Period, SchoolClass, Term
 from collab.models.users import Profile, User
 
 __all__ = [
     "ROLES",
     "VISIBILITIES",
+    "WEEKDAYS",
     "ActivityEvent",
+    "Holiday",
     "Invitation",
+    "Lesson",
     "Membership",
     "Notification",
+    "Period",
     "Plan",
     "PlanAttachment",
     "PlanCoauthor",
@@ -31,7 +36,9 @@ __all__ = [
     "PlanTemplate",
     "Profile",
     "School",
+    "SchoolClass",
     "Team",
     "TeamMember",
+    "Term",
     "User",
 ]

@@ -1,4 +1,5 @@
-"""The demo data of `flask seed-demo`: two schools, their principals, teachers and teams.
+"""The demo data of `flask seed-demo`: two schools, their principals, teachers and teams,
+plans, the school calendars and timetables.
 
 Idempotent: running it again adds only what is missing. Later areas add their own demo data
 through `seed()`.
@@ -8,7 +9,7 @@ from sqlalchemy import func, select
 
 from collab.extensions import db
 from collab.models import Membership, Profile, School, Team, TeamMember, User
-from collab.services import demo_plans
+from collab.services import demo_plans, demo_timetables
 from collab.services.accounts import hash_password
 
 DEMO_PASSWORD = "rembuk-demo"  # noqa: S105  (public demo data, documented in the README)
@@ -75,6 +76,7 @@ def seed() -> None:
     _teams(sd, SD_TEAMS)
     db.session.flush()
     demo_plans.seed()
+    demo_timetables.seed(smp, sd, SMP_TEACHERS, SD_TEACHERS)
 
 
 def _school(name: str) -> School:

@@ -5,8 +5,6 @@ are separated by semicolons ("Matematika; IPA"). The header row is required; col
 free and extra columns are ignored.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
@@ -15,10 +13,11 @@ from sqlalchemy import select
 from collab.extensions import db
 from collab.models import User
 from collab.services.accounts import normalise_email
+from collab.services.csv_files import MAX_ROWS, ImportFileError, read_csv
 from collab.services.schools import StaffDetails
 
 REQUIRED_COLUMNS = ("name", "email")
-MAX_ROWS = 500
+__all__ = ["MAX_ROWS", "ImportFileError", "ImportRow", "parse_staff_csv", "split_list"]
 MAX_YEARS = 60
 
 
@@ -33,14 +32,6 @@ class ImportRow:
         return not self.errors
 
 
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read (not CSV, no header, too many rows)."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
-
-
 def split_list(cell: str | None) -> list[str]:
     """'Matematika; IPA' -> ['Matematika', 'IPA'] (commas accepted too, empties dropped)."""
     parts = (cell or "").replace(",", ";").split(";")
@@ -49,26 +40,9 @@ def split_list(cell: str | None) -> list[str]:
 
 def parse_staff_csv(text: str) -> list[ImportRow]:
     """Check every row of a staff CSV; raise ImportFileError if the file itself is unusable."""
-    text = text.lstrip("\ufeff")
-    if not text.strip():
-        raise ImportFileError("empty")
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    if not all(col in header for col in REQUIRED_COLUMNS):
-        raise ImportFileError("header")
-    reader.fieldnames = header
-    rows = []
     seen: set[str] = set()
-    for record in reader:
-        if len(rows) >= MAX_ROWS:
-            raise ImportFileError("too_many")
-        if not any((v or "").strip() for v in record.values() if isinstance(v, str)):
-            continue
-        # The reader's line number, not a count of records: blank lines are skipped by the
-        # reader, and the preview must name the row the principal sees in the file.
-        rows.append(_check_row(reader.line_num, record, seen))
-    if not rows:
-        raise ImportFileError("empty")
+    rows = [_check_row(line, record, seen)
+            for line, record in read_csv(text, REQUIRED_COLUMNS, MAX_ROWS)]
     _mark_existing_accounts(rows)
     return rows
 

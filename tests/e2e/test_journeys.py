@@ -147,7 +147,8 @@ def test_teacher_pages_fit_a_phone_without_sideways_scrolling(phone_site, lang):
         phone_site.switch_language(lang)
     assert horizontal_overflow(phone_site.page) <= 0
     phone_site.log_in(TEACHER)
-    for path in ("/", "/settings/profile", "/notifications/", "/settings/password"):
+    for path in ("/", "/settings/profile", "/notifications/", "/settings/password",
+                 "/settings/timetable"):
         phone_site.open(path)
         assert horizontal_overflow(phone_site.page) <= 0, f"{path} scrolls sideways"
 
@@ -155,11 +156,14 @@ def test_teacher_pages_fit_a_phone_without_sideways_scrolling(phone_site, lang):
 def test_principal_pages_with_tables_fit_a_phone_without_sideways_scrolling(phone_site):
     # A wide table may scroll inside its own box, never the whole page.
     phone_site.log_in(PRINCIPAL)
-    for path in ("/", "/settings/school/", "/settings/school/invite", "/settings/school/teams"):
+    for path in ("/", "/settings/school/", "/settings/school/invite", "/settings/school/teams",
+                 "/settings/school/schedule", "/settings/timetable"):
         phone_site.open(path)
         assert horizontal_overflow(phone_site.page) <= 0, f"{path} scrolls sideways"
     check_csv_preview(phone_site)
     assert horizontal_overflow(phone_site.page) <= 0, "the CSV preview scrolls sideways"
+    check_timetable_preview(phone_site)
+    assert horizontal_overflow(phone_site.page) <= 0, "the timetable preview scrolls sideways"
 
 
 # ---------------------------------------------------------------- 5. markup in names
@@ -218,6 +222,9 @@ PRINCIPAL_PAGES = [
     "/settings/school/invite",
     "/settings/school/import",
     "/settings/school/teams",
+    "/settings/school/schedule",
+    "/settings/school/timetables/import",
+    "/settings/timetable",
     "/plans/",
     "/plans/?q=pecahan",
     "/plans/new",
@@ -240,7 +247,8 @@ NOT_SWEPT = {
 SWEPT = {
     "main.home_page", "main.notifications", "settings.profile", "settings.password",
     "settings.school", "settings.invite", "settings.import_staff", "settings.teams",
-    "settings.team", "auth.login", "auth.reset_request", "auth.invitation", "auth.reset",
+    "settings.team", "settings.schedule", "settings.import_timetables", "settings.timetable",
+    "auth.login", "auth.reset_request", "auth.invitation", "auth.reset",
     "plans.index", "plans.new", "plans.templates", "plans.view", "plans.history",
     "plans.revision", "plans.diff", "plans.print_view",
     # Editing pages belong to the plan's editors: swept as the owner, in both languages and
@@ -295,6 +303,23 @@ def check_csv_preview(site):
     assert site.page.locator("main tr.bad").count() == 1
 
 
+TIMETABLE_ONE_GOOD_ONE_BAD = (
+    b"teacher_email,weekday,period,class,subject,room\n"
+    b"guru01@demo.sch.id,Senin,1,7A,Matematika,R. 7A\n"
+    b"guru01@demo.sch.id,Sabtu,1,7A,Matematika,\n"
+)
+
+
+def check_timetable_preview(site):
+    site.open("/settings/school/timetables/import")
+    site.page.set_input_files("main input[type=file]", files=[{
+        "name": "jadwal.csv", "mimeType": "text/csv", "buffer": TIMETABLE_ONE_GOOD_ONE_BAD,
+    }])
+    site.submit()
+    assert site.page.locator("main tr.ok").count() == 1
+    assert site.page.locator("main tr.bad").count() == 1
+
+
 def token_links():
     """A waiting invitation (so the staff page lists one) and a valid invitation link and reset
     link: the forms behind them are pages too."""
@@ -319,6 +344,19 @@ def test_every_page_passes_axe(site, lang, app):
     assert site.lang() == lang, "the language chosen before signing in is kept"
     sweep_principal_pages(site, lang)
     check_csv_preview(site)
+    check_timetable_preview(site)
+    check_bad_term_is_kept(site)
+
+
+def check_bad_term_is_kept(site):
+    """The calendar page with a refused term: the errors are shown (and checked by axe)."""
+    site.open("/settings/school/schedule")
+    site.page.fill("#term-name", "Semester Uji")
+    site.page.fill("#term-starts_on", "2027-07-12")
+    site.submit("main form[action$='/schedule/terms'] button[type=submit]")
+    assert site.page.locator("#term-ends_on-error").is_visible()
+    assert site.page.locator("#term-name").input_value() == "Semester Uji"
+    assert site.page.locator("#holiday-name").input_value() == "", "only the sent form is kept"
 
 
 def test_the_sweep_knows_every_get_page(app):

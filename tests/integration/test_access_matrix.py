@@ -6,13 +6,14 @@ principal, for whom every item of school A must be a 404.
 """
 
 import io
+from datetime import date
 from pathlib import Path
 
 import pytest
 from flask import current_app
 
 from collab.extensions import db
-from collab.services import attachments, plan_comments, plans
+from collab.services import attachments, plan_comments, plans, timetables
 from collab.services.accounts import make_reset_token
 from collab.services.plans import PlanFields
 from collab.services.schools import invitation_token
@@ -43,6 +44,10 @@ def _id(w, item: str) -> int:
     id 0, which no plan has (their checks, like CSRF, come before the plan is looked up)."""
     found = w["a"].get(item)
     return found.id if found is not None else 0
+
+
+def schedule_item_url(kind: str):
+    return lambda w: f"/settings/school/schedule/{kind}s/{_id(w, kind)}/delete"
 
 
 def plan_url(suffix: str = ""):
@@ -121,6 +126,35 @@ MATRIX = {
         "POST": (lambda w: f"/settings/school/teams/{w['a']['team'].id}",
                  PRINCIPAL_OF_ITEM_POST),
     },
+    "/settings/school/schedule": {"GET": (lambda w: "/settings/school/schedule", PRINCIPALS)},
+    # An empty form for a day leaves it without periods: allowed, and a redirect.
+    "/settings/school/schedule/days/<int:weekday>": {
+        "POST": (lambda w: "/settings/school/schedule/days/0",
+                 {**PRINCIPALS, "principal": 302, "other": 302})},
+    "/settings/school/schedule/copy": {
+        "POST": (lambda w: "/settings/school/schedule/copy",
+                 {**PRINCIPALS, "principal": 400, "other": 400})},
+    "/settings/school/schedule/terms": {
+        "POST": (lambda w: "/settings/school/schedule/terms",
+                 {**PRINCIPALS, "principal": 400, "other": 400})},
+    "/settings/school/schedule/holidays": {
+        "POST": (lambda w: "/settings/school/schedule/holidays",
+                 {**PRINCIPALS, "principal": 400, "other": 400})},
+    "/settings/school/schedule/terms/<int:term_id>/delete": {
+        "POST": (schedule_item_url("term"), PRINCIPAL_OF_ITEM_POST)},
+    "/settings/school/schedule/holidays/<int:holiday_id>/delete": {
+        "POST": (schedule_item_url("holiday"), PRINCIPAL_OF_ITEM_POST)},
+    "/settings/school/timetables/import": {
+        "GET": (lambda w: "/settings/school/timetables/import", PRINCIPALS),
+        "POST": (lambda w: "/settings/school/timetables/import",
+                 {**PRINCIPALS, "principal": 400, "other": 400}),
+    },
+    # An empty timetable form clears my week: allowed, and a redirect.
+    "/settings/timetable": {
+        "GET": (lambda w: "/settings/timetable", MEMBERS),
+        "POST": (lambda w: "/settings/timetable",
+                 {**MEMBERS, "teacher": 302, "principal": 302, "other": 302}),
+    },
     "/static/<path:filename>": {"GET": (lambda w: "/static/css/rembuk.css", EVERYONE)},
     "/plans/": {"GET": (lambda w: "/plans/", MEMBERS)},
     "/plans/new": {
@@ -188,8 +222,13 @@ def world(world):
                                     plan_link=f"/plans/{plan.id}")
         attachment = attachments.add(plan, school["teacher"], io.BytesIO(PDF), "lembar.pdf",
                                      Path(current_app.config["ATTACHMENT_DIR"]))
+        term = timetables.add_term(school["school"], f"Semester rahasia {key.upper()}",
+                                   date(2026, 7, 13), date(2026, 12, 18))
+        holiday = timetables.add_holiday(school["school"], f"Libur rahasia {key.upper()}",
+                                         date(2026, 12, 9))
         db.session.commit()
-        school.update(plan=plan, comment=comment, attachment=attachment)
+        school.update(plan=plan, comment=comment, attachment=attachment, term=term,
+                      holiday=holiday)
     return world
 
 
@@ -234,8 +273,11 @@ def test_another_schools_principal_sees_no_id_or_name_of_the_first(world, client
     a = world["a"]
     secrets_of_a = [a["teacher"].email, a["teacher"].name, a["team"].name,
                     a["invitation"].email, a["school"].name, a["mentor"].name]
+    secrets_of_a += [a[item].name for item in ("term", "holiday")]
     for url in ("/", "/notifications/", "/settings/school/", "/settings/school/teams",
-                "/settings/school/invite", "/settings/school/import", "/settings/profile"):
+                "/settings/school/invite", "/settings/school/import", "/settings/profile",
+                "/settings/school/schedule", "/settings/school/timetables/import",
+                "/settings/timetable"):
         page = other.get(url).text
         for secret in secrets_of_a:
             assert secret not in page, (url, secret)

@@ -1,15 +1,30 @@
 """The demo data of `flask seed-demo`: two schools with 13 and 4 people, novices, teams;
 running it again changes nothing, `--if-empty` leaves a used database alone, the logins work."""
 
+from datetime import date, time, timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from collab.extensions import db
-from collab.models import Membership, Profile, School, Team, TeamMember, User
-from collab.services import demo
+from collab.models import (
+    Holiday,
+    Lesson,
+    Membership,
+    Period,
+    Profile,
+    School,
+    SchoolClass,
+    Team,
+    TeamMember,
+    Term,
+    User,
+)
+from collab.services import demo, timetables
 from tests.conftest import login
 
-TABLES = (School, User, Membership, Profile, Team, TeamMember)
+TABLES = (School, User, Membership, Profile, Team, TeamMember, Period, Term, Holiday, Lesson,
+          SchoolClass)
 
 
 def row_counts() -> dict[str, int]:
@@ -136,3 +151,67 @@ def test_demo_logins_work_with_the_demo_password(app, runner, email, principal):
 def test_a_wrong_password_does_not_open_a_demo_account(app, runner):
     seed(runner)
     assert login(app.test_client(), "guru01@demo.sch.id", "rembuk-demo-x").status_code == 400
+
+
+# ---------------------------------------------------------------- calendar and timetables
+
+TODAY = date(2026, 11, 30)  # the demo's "today": a Monday in the odd semester
+
+
+def test_the_smp_has_eight_periods_monday_to_thursday_and_a_shorter_friday(runner):
+    seed(runner)
+    periods = timetables.periods_by_weekday(school_named(demo.SMP).id)
+    assert sorted(periods) == [0, 1, 2, 3, 4]  # no lessons on Saturday or Sunday
+    monday = periods[0]
+    assert len(monday) == 8
+    assert (monday[0].starts_at, monday[0].ends_at) == (time(7, 0), time(7, 45))
+    assert monday[4].starts_at > monday[3].ends_at  # the break
+    assert len(periods[4]) < len(monday)
+
+
+def test_every_demo_teacher_has_a_timetable_with_free_periods(runner):
+    seed(runner)
+    for school_name in (demo.SMP, demo.SD):
+        school = school_named(school_name)
+        slots = sum(len(day) for day in timetables.periods_by_weekday(school.id).values())
+        for user in people_of(school):
+            if user.is_principal:
+                continue
+            lessons = timetables.timetable(user)
+            assert lessons, user.email
+            assert len(lessons) < slots, f"{user.email} has no free period"
+            subjects = {lesson.subject for lesson in lessons}
+            if school_name == demo.SMP:
+                assert subjects <= set(user.profile.subjects), user.email
+
+
+def test_no_class_and_no_teacher_is_double_booked(runner):
+    seed(runner)
+    per_class = db.session.execute(
+        select(Lesson.school_id, Lesson.class_name, Lesson.weekday, Lesson.period,
+               func.count()).group_by(Lesson.school_id, Lesson.class_name, Lesson.weekday,
+                                      Lesson.period).having(func.count() > 1)).all()
+    assert per_class == []
+
+
+def test_the_demo_term_covers_today_with_holidays_skipped(runner):
+    seed(runner)
+    guru01 = db.session.scalar(select(User).where(User.email == "guru01@demo.sch.id"))
+    upcoming = timetables.upcoming_lessons(guru01, TODAY, weeks=4)
+    dates = {lesson.on for lesson in upcoming}
+    assert TODAY in dates or date(2026, 12, 1) in dates
+    assert date(2026, 12, 9) not in dates  # the teachers' meeting day
+    assert max(dates) <= date(2026, 12, 18)  # the odd semester ends
+    school = school_named(demo.SMP)
+    assert any(t.starts_on <= TODAY <= t.ends_on for t in timetables.terms(school.id))
+
+
+def test_someone_is_free_whenever_someone_teaches(runner):
+    seed(runner)
+    school = school_named(demo.SMP)
+    teachers = {u.id for u in people_of(school) if not u.is_principal}
+    for weekday, day in timetables.periods_by_weekday(school.id).items():
+        on = TODAY + timedelta(days=weekday)
+        for period in day:
+            busy = timetables.busy_teachers(school.id, on, period.number)
+            assert len(teachers - busy) >= 3, (weekday, period.number)

@@ -143,34 +143,11 @@ def invite():
 @principal_required
 def import_staff():
     form = ImportForm()
-    rows, file_error, text = None, None, ""
-    if form.validate_on_submit():
-        text = _uploaded_text(form)
-        if text is None:
-            file_error = "encoding"
-        else:
-            try:
-                rows = staff_import.parse_staff_csv(text)
-            except staff_import.ImportFileError as exc:
-                file_error = exc.code
-        if rows is not None and request.form.get("confirm") == "1":
-            return _import_confirmed(rows)
-    status = 400 if file_error or form.errors else 200
-    return render_template("settings/import.html", form=form, rows=rows, csv_text=text,
-                           file_error=file_error), status
-
-
-def _uploaded_text(form) -> str | None:
-    upload = form.file.data
-    if upload and getattr(upload, "filename", ""):
-        try:
-            text = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return None
-        # NUL bytes mean UTF-16 without its byte-order mark (or not text at all); PostgreSQL
-        # would refuse them in a name at the confirmation.
-        return None if "\x00" in text else text
-    return form.csv_text.data or ""
+    upload = form.read_rows(staff_import.parse_staff_csv)
+    if upload.confirmed:
+        return _import_confirmed(upload.rows)
+    status = 400 if upload.file_error or form.errors else 200
+    return render_template("settings/import.html", form=form, upload=upload), status
 
 
 def _import_confirmed(rows):
