@@ -1,7 +1,7 @@
 """timetables: periods per weekday, terms, holidays, classes, teachers' weekly lessons
 
 Revision ID: 23c93009082d
-Revises: 074d41d78df3
+Revises: 56b265f88fd1
 Create Date: 2026-11-30 18:31:45.043235
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '23c93009082d'
-down_revision = '074d41d78df3'
+down_revision = '56b265f88fd1'
 branch_labels = None
 depends_on = None
 
