@@ -70,6 +70,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from collab.blueprints.auth import bp as auth_bp
     from collab.blueprints.main import bp as main_bp
+    from collab.blueprints.observations import bp as observations_bp
     from collab.blueprints.plans import bp as plans_bp
     from collab.blueprints.settings import bp as settings_bp
 
@@ -77,3 +78,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(settings_bp, url_prefix="/settings")
     app.register_blueprint(plans_bp, url_prefix="/plans")
+    app.register_blueprint(observations_bp, url_prefix="/observations")

@@ -94,6 +94,8 @@ def load_config(instance_path: Path) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS", True),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Rembuk <no-reply@rembuk.local>"),
+        # The address in links of mails sent outside a request (`flask send-reminders`).
+        "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:5000"),
         "MAIL_OUTBOX": str(instance_path / "outbox"),
         "BACKUP_DIR": os.environ.get("BACKUP_DIR", str(instance_path / "backups")),
         "ATTACHMENT_DIR": os.environ.get("ATTACHMENT_DIR", str(instance_path / "attachments")),

@@ -2,6 +2,17 @@
 
 from collab.models.activity import ActivityEvent
 from collab.models.notifications import Notification
+from collab.models.observations import (
+    CLASS_MODES,
+    NOTE_TAGS,
+    OBSERVATION_STATES,
+    ActionStep,
+    CalendarFeed,
+    Observation,
+    ObservationBooking,
+    ObservationNote,
+    ObservationObserver,
+)
 from collab.models.plans import (
     VISIBILITIES,
     Plan,
@@ -17,15 +28,24 @@ from collab.models.timetables import WEEKDAYS, Holiday, Lesson, Period, SchoolCl
 from collab.models.users import Profile, User
 
 __all__ = [
+    "CLASS_MODES",
+    "NOTE_TAGS",
+    "OBSERVATION_STATES",
     "ROLES",
     "VISIBILITIES",
     "WEEKDAYS",
+    "ActionStep",
     "ActivityEvent",
+    "CalendarFeed",
     "Holiday",
     "Invitation",
     "Lesson",
     "Membership",
     "Notification",
+    "Observation",
+    "ObservationBooking",
+    "ObservationNote",
+    "ObservationObserver",
     "Period",
     "Plan",
     "PlanAttachment",

@@ -1,15 +1,27 @@
-"""In-app notifications: create one, count the unread, list and mark them read.
+"""In-app notifications: create one, count the unread, list and mark them read; some also go
+out by e-mail.
 
 Each kind has one translated sentence here; the stored row keeps only the kind and its
-values, so a notification reads in the recipient's current language.
+values, so a notification reads in the recipient's current language. An e-mail is written in
+the recipient's language and sent only once the change that caused it is committed (a
+rolled-back change sends nothing); a failing mail server is logged, never the user's error.
 """
 
+import logging
+
+from flask import current_app, has_request_context, request
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session
 
 from collab.extensions import db
 from collab.models import Notification
 from collab.models.base import utcnow
+from collab.services.mail import send_mail
+
+log = logging.getLogger(__name__)
+_PENDING = "rembuk.pending_mail"
 
 MESSAGES = {
     "member.joined": _l("%(name)s joined your school."),
@@ -20,11 +32,31 @@ MESSAGES = {
     "plan.commented": _l("%(name)s commented on the plan “%(title)s”."),
     "plan.comment_replied": _l("%(name)s replied to your comment on the plan “%(title)s”."),
     "plan.mentioned": _l("%(name)s mentioned you in a comment on the plan “%(title)s”."),
+    "observation.requested": _l("%(name)s asks you to observe their lesson (class "
+                                "%(class_name)s, %(date)s, period %(period)s)."),
+    "observation.accepted": _l("%(name)s will observe your lesson (class %(class_name)s, "
+                               "%(date)s, period %(period)s)."),
+    "observation.declined": _l("%(name)s cannot observe your lesson (class %(class_name)s, "
+                               "%(date)s, period %(period)s)."),
+    "observation.proposed": _l("%(name)s proposes another lesson to observe instead of "
+                               "class %(class_name)s, %(date)s, period %(period)s."),
+    "observation.moved": _l("%(name)s moved the observation to class %(class_name)s, "
+                            "%(date)s, period %(period)s. Please answer again."),
+    "observation.cancelled": _l("%(name)s cancelled the observation (class %(class_name)s, "
+                                "%(date)s, period %(period)s)."),
+    "observation.completed": _l("%(name)s submitted their observation notes (class "
+                                "%(class_name)s, %(date)s)."),
+    "observation.debriefed": _l("%(name)s wrote their reflection on the observed lesson "
+                                "(class %(class_name)s, %(date)s)."),
+    "observation.reminder": _l("Tomorrow: the observation of class %(class_name)s, "
+                               "%(date)s, period %(period)s."),
 }
 
 
-def notify(recipient, kind: str, link: str = "/", **params) -> Notification:
-    """Tell one user that something happened; `link` must be a path inside the site."""
+def notify(recipient, kind: str, link: str = "/", *, email: bool = False,
+           **params) -> Notification:
+    """Tell one user that something happened; `link` must be a path inside the site. With
+    `email`, the same sentence and the link also go to their address after the commit."""
     if kind not in MESSAGES:
         raise KeyError(f"unknown notification kind {kind!r}")
     # The same rule as next= redirects: browsers read "/\host" or "/<newline>//host" as
@@ -42,7 +74,34 @@ def notify(recipient, kind: str, link: str = "/", **params) -> Notification:
     )
     db.session.add(note)
     db.session.flush()
+    if email:
+        db.session.info.setdefault(_PENDING, []).append(
+            (recipient.email, recipient.language, kind, params, link))
     return note
+
+
+@event.listens_for(Session, "after_commit")
+def _send_pending(session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    for address, language, kind, params, link in pending or ():
+        try:
+            _send_one(address, language, kind, params, link)
+        except Exception:
+            log.exception("Could not send the %s mail to %s", kind, address)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def _send_one(address: str, language: str | None, kind: str, params: dict, link: str) -> None:
+    base = request.host_url.rstrip("/") if has_request_context() else current_app.config.get(
+        "SITE_URL", "").rstrip("/")
+    with force_locale(language or "id"):
+        sentence = str(MESSAGES[kind]) % params
+        footer = str(_l("Open Rembuk to answer:"))
+    send_mail(address, f"Rembuk: {sentence}"[:200], f"{sentence}\n\n{footer} {base}{link}\n")
 
 
 def text(note: Notification) -> str:

@@ -254,6 +254,9 @@ SWEPT = {
     # Editing pages belong to the plan's editors: swept as the owner, in both languages and
     # with the conflict page, in test_plans_browser.py.
     "plans.edit", "plans.coauthors", "plans.delete",
+    # Observation pages need an observation in each state: swept in
+    # test_observations_browser.py, in both languages and at phone width.
+    "observations.index", "observations.new", "observations.view", "observations.debrief",
 }
 
 CSV_ONE_GOOD_ONE_BAD = (

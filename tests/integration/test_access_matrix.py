@@ -6,13 +6,14 @@ principal, for whom every item of school A must be a 404.
 """
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from flask import current_app
 
 from collab.extensions import db
+from collab.models import ActionStep, Observation, ObservationObserver
 from collab.services import attachments, plan_comments, plans, timetables
 from collab.services.accounts import make_reset_token
 from collab.services.plans import PlanFields
@@ -60,6 +61,18 @@ def comment_url(action: str):
 
 def attachment_url(suffix: str = ""):
     return lambda w: f"/plans/{_id(w, 'plan')}/attachments/{_id(w, 'attachment')}{suffix}"
+
+
+def observation_url(suffix: str = ""):
+    return lambda w: f"/observations/{_id(w, 'observation')}{suffix}"
+
+
+# An observation of school A: its teacher is observed, the mentor is invited (not a role
+# here); the principal of A sees that it happened; school B's principal finds nothing.
+OBSERVATION_GET = {"anon": 302, "outsider": 403, "teacher": 200, "principal": 200,
+                   "other": 404}
+NOT_INVITED_POST = {"anon": 302, "outsider": 403, "teacher": 403, "principal": 403,
+                    "other": 404}
 
 
 # rule -> method -> (url builder, expected status per role)
@@ -156,6 +169,25 @@ MATRIX = {
                  {**MEMBERS, "teacher": 302, "principal": 302, "other": 302}),
     },
     "/static/<path:filename>": {"GET": (lambda w: "/static/css/rembuk.css", EVERYONE)},
+    "/observations/": {"GET": (lambda w: "/observations/", MEMBERS)},
+    # Without a lesson chosen, the form is the list of my lessons.
+    "/observations/new": {"GET": (lambda w: "/observations/new", MEMBERS),
+                          "POST": (lambda w: "/observations/new", MEMBERS)},
+    "/observations/<int:observation_id>": {"GET": (observation_url(), OBSERVATION_GET)},
+    "/observations/<int:observation_id>/answer": {
+        "POST": (observation_url("/answer"), NOT_INVITED_POST)},
+    "/observations/<int:observation_id>/cancel": {
+        "POST": (observation_url("/cancel"), {**NOT_INVITED_POST, "teacher": 302})},
+    # The teacher may take a proposal, but nobody proposed: the state refuses (409).
+    "/observations/<int:observation_id>/proposals/<int:user_id>": {
+        "POST": (observation_url("/proposals/1"), {**NOT_INVITED_POST, "teacher": 409})},
+    # Notes and reflection: the teacher's, but not before the lesson is observed (409).
+    "/observations/<int:observation_id>/debrief": {
+        "GET": (observation_url("/debrief"), {**NOT_INVITED_POST, "teacher": 409}),
+        "POST": (observation_url("/debrief"), {**NOT_INVITED_POST, "teacher": 409})},
+    "/observations/actions/<int:step_id>/done": {
+        "POST": (lambda w: f"/observations/actions/{_id(w, 'action_step')}/done",
+                 {**NOT_INVITED_POST, "teacher": 302, "principal": 404})},
     "/plans/": {"GET": (lambda w: "/plans/", MEMBERS)},
     "/plans/new": {
         "GET": (lambda w: "/plans/new", MEMBERS),
@@ -226,10 +258,30 @@ def world(world):
                                    date(2026, 7, 13), date(2026, 12, 18))
         holiday = timetables.add_holiday(school["school"], f"Libur rahasia {key.upper()}",
                                          date(2026, 12, 9))
+        observation, step = _observation(school)
         db.session.commit()
         school.update(plan=plan, comment=comment, attachment=attachment, term=term,
-                      holiday=holiday)
+                      holiday=holiday, observation=observation, action_step=step)
     return world
+
+
+def _observation(school):
+    """A requested observation of the teacher with the mentor invited, and an action step of
+    the teacher (rows written directly: the matrix is about access, not scheduling)."""
+    starts = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
+    observation = Observation(
+        school_id=school["school"].id, teacher_id=school["teacher"].id,
+        lesson_date=date(2026, 12, 1), period=1, class_name="7A", subject="Matematika",
+        starts_at=starts, ends_at=starts + timedelta(minutes=45), focus="Fokus rahasia")
+    db.session.add(observation)
+    db.session.flush()
+    db.session.add(ObservationObserver(observation_id=observation.id,
+                                       user_id=school["mentor"].id))
+    step = ActionStep(observation_id=observation.id, owner_id=school["teacher"].id,
+                      text="Langkah rahasia", due_on=date(2026, 12, 15))
+    db.session.add(step)
+    db.session.flush()
+    return observation, step
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -274,10 +326,11 @@ def test_another_schools_principal_sees_no_id_or_name_of_the_first(world, client
     secrets_of_a = [a["teacher"].email, a["teacher"].name, a["team"].name,
                     a["invitation"].email, a["school"].name, a["mentor"].name]
     secrets_of_a += [a[item].name for item in ("term", "holiday")]
+    secrets_of_a += ["Fokus rahasia", "Langkah rahasia"]
     for url in ("/", "/notifications/", "/settings/school/", "/settings/school/teams",
                 "/settings/school/invite", "/settings/school/import", "/settings/profile",
                 "/settings/school/schedule", "/settings/school/timetables/import",
-                "/settings/timetable"):
+                "/settings/timetable", "/observations/", "/observations/new"):
         page = other.get(url).text
         for secret in secrets_of_a:
             assert secret not in page, (url, secret)

@@ -7,7 +7,7 @@ from collab.access.school import is_principal
 from collab.blueprints.main import bp
 from collab.blueprints.main.forms import LanguageForm, SetupForm
 from collab.extensions import db
-from collab.forms import show_school_error
+from collab.forms import EmptyForm, show_school_error
 from collab.services import home, notify, schools
 from collab.web import safe_next
 
@@ -22,7 +22,7 @@ def home_page():
     if current_user.membership is None:
         return render_template("main/no_school.html")
     summary = home.summary(current_user, principal=is_principal())
-    return render_template("main/home.html", summary=summary)
+    return render_template("main/home.html", summary=summary, done_form=EmptyForm())
 
 
 @bp.route("/setup", methods=["GET", "POST"])

@@ -1,0 +1,8 @@
+"""Observations: my week, asking colleagues to observe a lesson, answering, notes on the
+phone, debrief, calendar feed."""
+
+from flask import Blueprint
+
+bp = Blueprint("observations", __name__)
+
+from collab.blueprints.observations import routes  # noqa: E402, F401

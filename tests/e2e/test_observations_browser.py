@@ -1,0 +1,100 @@
+"""Observations in the browser: a teacher asks colleagues to observe a lesson (picking it
+from their timetable and observers from the suggestions), an observer accepts, and every
+observation page passes axe in both languages and fits a phone."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from collab.extensions import db
+from collab.models import Observation, User
+from collab.models.base import utcnow
+from collab.services import observation_notes, observations
+from tests.e2e.conftest import TEACHER
+from tests.e2e.test_journeys import horizontal_overflow
+
+OBSERVER = "guru02@demo.sch.id"
+
+
+def user(email: str) -> User:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def request_in_the_browser(site) -> Observation:
+    page = site.page
+    site.log_in(TEACHER)
+    site.open("/observations/")
+    site.submit("main a[href='/observations/new']")
+    site.submit("main ul.choices a >> nth=3")
+    assert "lesson=" in page.url
+    observer = user(OBSERVER)
+    label = page.locator("ul.suggestions label", has_text=observer.name)
+    if label.count() == 0:  # the demo colleague teaches then: take the first suggestion
+        label = page.locator("ul.suggestions label").first
+    label.click()
+    page.fill("main textarea[name=focus]", "Siapa yang menjelaskan alasannya?")
+    site.submit("main form button.primary")
+    assert site.path().startswith("/observations/")
+    db.session.rollback()  # end the test's snapshot: see what the server committed
+    return db.session.scalar(select(Observation).order_by(Observation.id.desc()))
+
+
+def test_a_teacher_asks_and_a_colleague_accepts(site):
+    observation = request_in_the_browser(site)
+    assert observation.state == "requested" and observation.teacher.email == TEACHER
+    invited = observation.observers[0].user
+    site.sign_out()
+    site.log_in(invited.email)
+    site.open("/")
+    site.submit(f"main a[href='/observations/{observation.id}']")
+    site.page.check("main input[name=answer][value=accept]")
+    site.submit("main form[action$='/answer'] button[type=submit]")
+    db.session.rollback()
+    db.session.refresh(observation)
+    assert observation.state == "scheduled"
+    site.open("/observations/?week=" + observation.lesson_date.isoformat())
+    assert site.page.locator(f"main a[href='/observations/{observation.id}']").count() >= 1
+
+
+def debriefable(site) -> Observation:
+    """A completed observation of the demo teacher with a note and a class-mode marker."""
+    observation = request_in_the_browser(site)
+    invited = observation.observers[0].user
+    observations.accept(observation, invited)
+    observation.starts_at = utcnow() - timedelta(minutes=30)
+    observation_notes.sync(observation, invited, observation_notes.clean_batch({"notes": [
+        {"client_id": "n1", "text": "Kelompok 3 berdebat.", "tag": "learning",
+         "at_seconds": 300, "seat": "r1c2"},
+        {"client_id": "m1", "kind": "mode", "text": "groups", "at_seconds": 60}]},
+        observation_notes.seating(observation), set()))
+    observations.submit_notes(observation, invited)
+    db.session.commit()
+    return observation
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_every_observation_page_passes_axe(site, lang):
+    site.open("/auth/login")
+    if lang != "id":
+        site.switch_language(lang)
+    observation = debriefable(site)
+    for path in ("/observations/", "/observations/new", f"/observations/{observation.id}",
+                 f"/observations/{observation.id}/debrief"):
+        site.open(path)
+        assert site.lang() == lang, path
+    # The debrief refused: the form's errors are shown (and checked by axe).
+    site.page.fill("main textarea[name=reflection]", "Refleksi saya.")
+    site.page.fill("main input[name='actions-0-text']", "Waktu tunggu")
+    with site.page.expect_response(lambda r: r.request.method == "POST") as answer:
+        site.submit("main form button.primary")
+    assert answer.value.status == 400
+    assert site.page.locator("main textarea[name=reflection]").input_value() == "Refleksi saya."
+
+
+def test_the_observation_pages_fit_a_phone(phone_site):
+    observation = debriefable(phone_site)
+    for path in ("/observations/", "/observations/new", f"/observations/{observation.id}",
+                 f"/observations/{observation.id}/debrief"):
+        phone_site.open(path)
+        assert horizontal_overflow(phone_site.page) <= 0, path
