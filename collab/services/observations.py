@@ -32,6 +32,7 @@ from collab.models import (
 from collab.models.base import utcnow
 from collab.models.observations import OPEN_STATES
 from collab.services import activity, notify
+from collab.services.errors import RuleError
 from collab.services.observer_suggestions import free_ids
 from collab.services.timetables import LessonOccurrence, upcoming_lessons
 
@@ -44,13 +45,8 @@ MAX_ACTION = 300
 REQUEST_WEEKS = 4
 
 
-class ObservationError(ValueError):
+class ObservationError(RuleError):
     """A refused request or answer; `code` names the problem, `field` the form field."""
-
-    def __init__(self, code: str, field: str | None = None):
-        super().__init__(code)
-        self.code = code
-        self.field = field
 
 
 class IllegalMove(ObservationError):

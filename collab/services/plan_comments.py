@@ -17,19 +17,15 @@ from collab.extensions import db
 from collab.models import Membership, Plan, PlanComment, User
 from collab.models.base import utcnow
 from collab.services import activity, notify
+from collab.services.errors import RuleError
 from collab.services.rendering import headings
 
 MAX_COMMENT = 5000
 MAX_SECTION = PlanComment.section.type.length
 
 
-class CommentError(ValueError):
+class CommentError(RuleError):
     """A comment that breaks a rule; `field` names the form field at fault."""
-
-    def __init__(self, code: str, field: str):
-        super().__init__(code)
-        self.code = code
-        self.field = field
 
 
 @dataclass

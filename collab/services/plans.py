@@ -24,18 +24,14 @@ from collab.models import (
 )
 from collab.models.base import utcnow
 from collab.services import activity
+from collab.services.errors import RuleError
 
 MAX_BODY = 200_000
 MAX_TAGS = 15
 
 
-class PlanError(ValueError):
+class PlanError(RuleError):
     """A plan change that breaks a rule; `field` names the form field at fault."""
-
-    def __init__(self, code: str, field: str | None = None):
-        super().__init__(code)
-        self.code = code
-        self.field = field
 
 
 class StaleEdit(Exception):

@@ -13,15 +13,11 @@ from collab.models import Invitation, Membership, Profile, School, Team, TeamMem
 from collab.models.base import utcnow
 from collab.services import activity
 from collab.services.accounts import TokenError, end_sessions, hash_password, normalise_email
+from collab.services.errors import RuleError
 
 
-class SchoolError(ValueError):
+class SchoolError(RuleError):
     """A request about a school that breaks a rule; `field` names the form field at fault."""
-
-    def __init__(self, code: str, field: str | None = None):
-        super().__init__(code)
-        self.code = code
-        self.field = field
 
 
 @dataclass

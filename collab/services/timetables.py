@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 
 from collab.extensions import db
 from collab.models import Holiday, Lesson, Period, School, SchoolClass, Term, User
+from collab.services.errors import RuleError
 
 MAX_PERIODS = 14  # per weekday; Indonesian schools have at most about 10-12 jam pelajaran
 MAX_CLASS = 20
@@ -27,13 +28,8 @@ MAX_HOLIDAY_NAME = 120
 MAX_WEEKS = 26
 
 
-class TimetableError(ValueError):
+class TimetableError(RuleError):
     """A refused change; `code` names the problem, `field` the form field at fault."""
-
-    def __init__(self, code: str, field: str | None = None):
-        super().__init__(code)
-        self.code = code
-        self.field = field
 
 
 @dataclass(frozen=True)

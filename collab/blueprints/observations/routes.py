@@ -228,31 +228,33 @@ def _refused(observation, error, form=None):
 @bp.route("/<int:observation_id>/cancel", methods=["POST"])
 @school_member_required
 def cancel(observation_id):
-    observation = access.observed_teachers_observation(observation_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        observations.cancel(observation, current_user)
-        db.session.commit()
-    except (ObservationError, StaleDataError) as error:
-        return _refused(observation, error)
-    flash(_("The observation is cancelled; the observers are told."), "success")
-    return redirect(url_for("observations.index"))
+    return _teachers_move(observation_id, observations.cancel,
+                          _("The observation is cancelled; the observers are told."),
+                          url_for("observations.index"))
 
 
 @bp.route("/<int:observation_id>/proposals/<int:user_id>", methods=["POST"])
 @school_member_required
 def take_proposal(observation_id, user_id):
+    return _teachers_move(
+        observation_id,
+        lambda observation, teacher: observations.take_proposal(observation, teacher, user_id),
+        _("The observation is moved to the proposed lesson."),
+        url_for("observations.view", observation_id=observation_id))
+
+
+def _teachers_move(observation_id: int, move, done: str, then: str):
+    """A button of the observed teacher (no fields): the move, or the page with why not."""
     observation = access.observed_teachers_observation(observation_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        observations.take_proposal(observation, current_user, user_id)
+        move(observation, current_user)
         db.session.commit()
     except (ObservationError, StaleDataError) as error:
         return _refused(observation, error)
-    flash(_("The observation is moved to the proposed lesson."), "success")
-    return redirect(url_for("observations.view", observation_id=observation.id))
+    flash(done, "success")
+    return redirect(then)
 
 
 @bp.route("/<int:observation_id>/debrief", methods=["GET", "POST"])
