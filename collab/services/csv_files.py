@@ -1,6 +1,8 @@
 """Reading an uploaded CSV file the same way for every import: the bytes decoded (UTF-8,
-with or without its byte-order mark; UTF-16 and binary refused), a header row required, blank
-rows skipped, and a cap on the number of rows."""
+with or without its byte-order mark; UTF-16 and binary refused), the separator taken from
+the header row (a comma; a semicolon, as Excel writes "CSV" where the decimal mark is a comma,
+as in Indonesia; or a tab), a header row required, blank rows skipped, and a cap on the
+number of rows."""
 
 import csv
 import io
@@ -27,6 +29,15 @@ def decode_csv_bytes(data: bytes) -> str | None:
     return None if "\x00" in text else text
 
 
+def separator(text: str) -> str:
+    """The separator of the header row: whichever of comma, semicolon and tab it has most
+    of (a comma when it has none)."""
+    header = text.split("\n", 1)[0]
+    counts = {mark: header.count(mark) for mark in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
 def read_csv(text: str, required: tuple[str, ...], max_rows: int = MAX_ROWS
              ) -> list[tuple[int, dict]]:
     """The non-blank rows of a CSV text as (line number, {lower-case column: cell}).
@@ -35,7 +46,7 @@ def read_csv(text: str, required: tuple[str, ...], max_rows: int = MAX_ROWS
     text = text.lstrip("\ufeff")
     if not text.strip():
         raise ImportFileError("empty")
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text), delimiter=separator(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if not all(col in header for col in required):
         raise ImportFileError("header")
