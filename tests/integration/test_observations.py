@@ -154,6 +154,23 @@ def test_a_wrong_request_keeps_what_was_typed(a, client_for, changes, message):
     assert db.session.scalar(select(func.count(Observation.id))) == 0
 
 
+def test_a_plan_leads_to_a_request_that_links_it(a, client_for):
+    from collab.services import plans
+    from collab.services.plans import PlanFields
+
+    plan = plans.create(a["teacher"], PlanFields(title="Pelajaran riset", body="## Pembuka\n",
+                                                 visibility="school"))
+    db.session.commit()
+    client = client_for(a["teacher"])
+    assert f"/observations/new?plan={plan.id}" in client.get(f"/plans/{plan.id}").text
+    picker = soup(client.get(f"/observations/new?plan={plan.id}"))
+    link = picker.select_one("main ul.choices a")["href"]
+    assert f"plan={plan.id}" in link
+    form = soup(client.get(link))
+    chosen = form.find("select", attrs={"name": "plan_id"}).find("option", selected=True)
+    assert chosen["value"] == str(plan.id)
+
+
 def test_a_lesson_that_is_not_the_teachers_is_refused(a, client_for):
     client = client_for(a["teacher"])
     assert client.get("/observations/new?lesson=2001-01-01:1").status_code == 400

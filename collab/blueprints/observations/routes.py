@@ -95,8 +95,11 @@ def new():
     if lesson is None:
         if key:
             flash(ERRORS["lesson"](), "error")
+        plan = request.args.get("plan", "")
         return render_template("observations/pick_lesson.html", lessons=lessons,
-                               key=observations.lesson_key), 400 if key else 200
+                               key=observations.lesson_key,
+                               plan=int(plan) if plan.isdigit() and len(plan) < 10 else None
+                               ), 400 if key else 200
     form = RequestForm(lesson=key)
     school = current_school()
     suggestions = observer_suggestions.suggest(
