@@ -43,8 +43,9 @@ lint: $(VENV)/.installed-dev
 test: $(VENV)/.installed-dev node_modules/axe-core/axe.min.js translations system-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/bandit -q -r collab app.py -ll
-	$(PY) -m pytest -q
-	REMBUK_TEST_POSTGRES=1 $(PY) -m pytest -q -m "not browser" tests/unit tests/integration
+	$(PY) -m pytest -q -n 2 tests/unit tests/integration tests/scale
+	$(PY) -m pytest -q tests/e2e
+	REMBUK_TEST_POSTGRES=1 $(PY) -m pytest -q -n 2 -m "not browser" tests/unit tests/integration
 
 bench: $(VENV)/.installed-dev translations
 	$(PY) -m bench
