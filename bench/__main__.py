@@ -8,7 +8,7 @@ import os
 import sys
 from dataclasses import asdict
 
-from bench import home_time, page_weight, plan_diff, plan_list
+from bench import home_time, notes_sync, page_weight, plan_diff, plan_list
 from bench.harness import demo_app
 from bench.report import (
     HOME_P95_BUDGET_MS,
@@ -64,6 +64,22 @@ def plan_list_checks(generated, timings: dict) -> list[Check]:
     return checks
 
 
+def notes_checks(timing, view) -> list[Check]:
+    """A batch of 200 notes in one request: time for information, p95, statements and the
+    notes page's first view against their budgets."""
+    return [
+        Check("Notes sync, 200 notes: requests", timing.requests_per_batch, "requests", 1),
+        Check("Notes sync, 200 notes p50", timing.p50_ms, "ms"),
+        Check("Notes sync, 200 notes p95", timing.p95_ms, "ms", notes_sync.P95_BUDGET_MS, "<"),
+        Check("Notes sync, 200 notes max", timing.max_ms, "ms"),
+        Check("Notes sync, 200 notes SQL statements", timing.queries, "queries",
+              notes_sync.QUERIES_BUDGET),
+        Check("Notes sync, same batch again p50", timing.resend_p50_ms, "ms"),
+        Check("Notes page first view, observer", view.total_bytes, "bytes",
+              notes_sync.PAGE_BUDGET_BYTES),
+    ]
+
+
 def resource_lines(views: dict) -> str:
     """One line per response measured for page weight."""
     lines = []
@@ -96,6 +112,8 @@ def main() -> int:
     with demo_app() as app:
         views = page_weight.run(app)
         timings = home_time.run(app)
+        notes_timing, notes_view = notes_sync.run(app)
+    views["notes_observer"] = notes_view
     # Its own demo database: the generated plans would change the other figures.
     with demo_app() as app:
         generated, plan_timings = plan_list.run(app)
@@ -104,7 +122,8 @@ def main() -> int:
               + plan_list_checks(generated, plan_timings)
               + [Check("Plan diff, 2 000 lines p95", diff_timing.p95_ms, "ms",
                        plan_diff.P95_BUDGET_MS, "<"),
-                 Check("Plan diff, 2 000 lines max", diff_timing.max_ms, "ms")])
+                 Check("Plan diff, 2 000 lines max", diff_timing.max_ms, "ms")]
+              + notes_checks(notes_timing, notes_view))
     details = {
         "page_weight": {name: view.as_dict() for name, view in views.items()},
         "home": {role: asdict(timing) for role, timing in timings.items()},
@@ -115,6 +134,10 @@ def main() -> int:
             "cases": {case: asdict(timing) for case, timing in plan_timings.items()},
         },
         "plan_diff": asdict(diff_timing),
+        "notes_sync": {"budgets": {"p95_ms_under": notes_sync.P95_BUDGET_MS,
+                                   "queries_at_most": notes_sync.QUERIES_BUDGET,
+                                   "page_bytes_at_most": notes_sync.PAGE_BUDGET_BYTES},
+                       **asdict(notes_timing)},
     }
     write_json(checks, details)
     print(table(checks))

@@ -58,6 +58,9 @@ def _http_error(error: HTTPException):
 
 def _csrf_error(error: CSRFError):
     _log_denial(400)
+    if request.is_json:  # the phone's note sync: it fetches a fresh token and retries
+        return {"error": str(_l("The page had expired. Reload it and try again.")),
+                "code": "csrf", "index": None}, 400
     return render_error(400, str(_l("The form had expired. Go back, reload the page and "
                                      "send it again.")))
 

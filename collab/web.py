@@ -23,6 +23,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.invitation",
         "auth.reset_request",
         "auth.reset",
+        "observations.service_worker",  # a script without personal data (notes.py)
     }
 )
 

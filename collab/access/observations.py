@@ -68,6 +68,18 @@ def invited_to(observation_id: int) -> tuple[Observation, ObservationObserver]:
     return observation, invite
 
 
+def observer_of(observation_id: int) -> tuple[Observation, ObservationObserver]:
+    """The observation and the current user's accepted invitation (the notes pages are the
+    observers'); 404 if they may not see it at all, else 403 for anyone who did not accept
+    to observe it (the observed teacher, a principal, an invited colleague)."""
+    observation = visible_observation(observation_id)
+    invite = next((i for i in observation.observers
+                   if i.user_id == current_user.id and i.status == "accepted"), None)
+    if invite is None:
+        abort(403)
+    return observation, invite
+
+
 def own_action_step(step_id: int) -> ActionStep:
     """One of the current user's action steps, else 404."""
     step = db.session.scalar(select(ActionStep).where(

@@ -5,18 +5,21 @@ timeline of how the class worked.
 A batch is a list of dicts {"client_id", "text", "tag", "at_seconds", "seat", "step",
 "kind", "deleted"}; the answer for each is the server id. Sending the same batch again gives
 the same answer and stores nothing twice; a later version of a note (same client_id)
-replaces the text until the observer submits. Two queries per batch, whatever its size.
+replaces the text until the observer submits. At most four statements per batch, whatever
+its size.
 """
 
 import re
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from collab.extensions import db
 from collab.models import CLASS_MODES, NOTE_TAGS, Observation, ObservationNote, SchoolClass
 from collab.models.base import utcnow
+from collab.services.observations import IllegalMove, NotAllowed
 from collab.services.rendering import headings
 
 MAX_BATCH = 500
@@ -104,32 +107,93 @@ def _on_grid(seat: str, seats: tuple[int, int]) -> bool:
     return match is not None and 1 <= int(match[1]) <= seats[0] and 1 <= int(match[2]) <= seats[1]
 
 
+_FIELDS = ("kind", "text", "tag", "at_seconds", "seat", "step", "deleted")
+
+
 def sync(observation: Observation, author, notes: list[CleanNote]) -> list[dict]:
     """Store a cleaned batch of the author's notes: new client ids are added, known ones
-    updated (or marked deleted). Returns [{"client_id", "id"}] in the batch's order."""
-    ids = {n.client_id for n in notes}
-    known = {note.client_id: note for note in db.session.scalars(
-        select(ObservationNote).where(ObservationNote.observation_id == observation.id,
-                                      ObservationNote.author_id == author.id,
-                                      ObservationNote.client_id.in_(ids)))} if ids else {}
+    updated (or marked deleted). Returns [{"client_id", "id"}] in the batch's order.
+
+    At most four statements whatever the batch's size (read the known notes, insert the
+    new ones, update the changed ones, read the new ids): the ORM would insert one row at a
+    time on SQLite, whose RETURNING does not keep the rows' order."""
+    latest = {item.client_id: item for item in notes}  # a later version in a batch wins
+    known = {row.client_id: row for row in db.session.execute(
+        select(ObservationNote.id, ObservationNote.client_id,
+               *(getattr(ObservationNote, name) for name in _FIELDS))
+        .where(ObservationNote.observation_id == observation.id,
+               ObservationNote.author_id == author.id,
+               ObservationNote.client_id.in_(latest)))} if latest else {}
     now = utcnow()
-    for item in notes:
-        row = known.get(item.client_id)
+    new, changed = [], []
+    for client_id, item in latest.items():
+        values = {name: getattr(item, name) for name in _FIELDS}
+        row = known.get(client_id)
         if row is None:
-            row = ObservationNote(observation_id=observation.id, author_id=author.id,
-                                  client_id=item.client_id, created_at=now)
-            db.session.add(row)
-            known[item.client_id] = row
-        elif (row.kind, row.text, row.tag, row.at_seconds, row.seat, row.step,
-              row.deleted) == (item.kind, item.text, item.tag, item.at_seconds, item.seat,
-                               item.step, item.deleted):
-            continue  # the same note again: nothing to store
-        row.kind, row.text, row.tag, row.at_seconds = item.kind, item.text, item.tag, \
-            item.at_seconds
-        row.seat, row.step, row.deleted, row.updated_at = item.seat, item.step, \
-            item.deleted, now
-    db.session.flush()
-    return [{"client_id": n.client_id, "id": known[n.client_id].id} for n in notes]
+            new.append({"observation_id": observation.id, "author_id": author.id,
+                        "client_id": client_id, "created_at": now, "updated_at": now,
+                        **values})
+        elif any(getattr(row, name) != value for name, value in values.items()):
+            changed.append({"id": row.id, "updated_at": now, **values})
+        # else: the same note again, nothing to store
+    if new:
+        db.session.execute(insert(ObservationNote), new)
+    if changed:
+        db.session.execute(update(ObservationNote), changed)
+    ids = {client_id: row.id for client_id, row in known.items()}
+    if new:
+        ids.update(db.session.execute(
+            select(ObservationNote.client_id, ObservationNote.id)
+            .where(ObservationNote.observation_id == observation.id,
+                   ObservationNote.author_id == author.id,
+                   ObservationNote.client_id.in_([n["client_id"] for n in new]))).all())
+    return [{"client_id": n.client_id, "id": ids[n.client_id]} for n in notes]
+
+
+def open_for(observation: Observation, author):
+    """The author's accepted invitation if they may still write notes; raises NotAllowed
+    (not an accepted observer) or IllegalMove (not scheduled or completed, or submitted)."""
+    invite = next((i for i in observation.observers if i.user_id == author.id), None)
+    if invite is None or invite.status != "accepted":
+        raise NotAllowed("not_observer")
+    if observation.state not in ("scheduled", "completed"):
+        raise IllegalMove("state")
+    if invite.submitted_at is not None:
+        raise IllegalMove("submitted")
+    return invite
+
+
+def save(observation: Observation, author, payload) -> list[dict]:
+    """Check a batch from the author's phone against the class's seating grid and the
+    plan's steps, and store it (see `sync`). Refused once the author has submitted."""
+    open_for(observation, author)
+    notes = clean_batch(payload, seating(observation), set(plan_steps(observation)))
+    return sync(observation, author, notes)
+
+
+def new_client_id() -> str:
+    """A client id for a note written without JavaScript (the browser makes its own)."""
+    return uuid.uuid4().hex
+
+
+def seconds_since_start(observation: Observation) -> int:
+    """Seconds from the lesson's start to now, within 0 .. MAX_SECONDS."""
+    seconds = int((utcnow() - observation.starts_at).total_seconds())
+    return min(max(seconds, 0), MAX_SECONDS)
+
+
+def own_note(observation: Observation, author, note_id: int) -> ObservationNote | None:
+    """One of the author's (not deleted) notes of this observation, or None."""
+    return db.session.scalar(select(ObservationNote).where(
+        ObservationNote.id == note_id, ObservationNote.observation_id == observation.id,
+        ObservationNote.author_id == author.id, ObservationNote.deleted.is_(False)))
+
+
+def as_dict(note: ObservationNote, **changes) -> dict:
+    """A note as the phone sends it (a new version of it with `changes`)."""
+    return {"client_id": note.client_id, "kind": note.kind, "text": note.text,
+            "tag": note.tag, "at_seconds": note.at_seconds, "seat": note.seat,
+            "step": note.step, "deleted": note.deleted, "id": note.id, **changes}
 
 
 def of_author(observation: Observation, author) -> list[ObservationNote]:

@@ -243,6 +243,7 @@ NOT_SWEPT = {
     "plans.export_markdown": "files, not pages",
     "plans.export_docx": "files, not pages",
     "plans.attachment": "files, not pages",
+    "observations.service_worker": "a script, not a page",
 }
 SWEPT = {
     "main.home_page", "main.notifications", "settings.profile", "settings.password",
@@ -257,6 +258,9 @@ SWEPT = {
     # Observation pages need an observation in each state: swept in
     # test_observations_browser.py, in both languages and at phone width.
     "observations.index", "observations.new", "observations.view", "observations.debrief",
+    # The observer's notes page: swept in test_observation_notes_browser.py, in both
+    # languages, offline and at phone width.
+    "observations.notes",
 }
 
 CSV_ONE_GOOD_ONE_BAD = (

@@ -185,6 +185,21 @@ MATRIX = {
     "/observations/<int:observation_id>/debrief": {
         "GET": (observation_url("/debrief"), {**NOT_INVITED_POST, "teacher": 409}),
         "POST": (observation_url("/debrief"), {**NOT_INVITED_POST, "teacher": 409})},
+    # Notes are the accepted observers' (the mentor is only invited): 403 for the teacher
+    # and the principal of A, 404 for school B.
+    "/observations/<int:observation_id>/notes": {
+        "GET": (observation_url("/notes"), NOT_INVITED_POST),
+        "POST": (observation_url("/notes"), NOT_INVITED_POST)},
+    "/observations/<int:observation_id>/notes/add": {
+        "POST": (observation_url("/notes/add"), NOT_INVITED_POST)},
+    "/observations/<int:observation_id>/notes/<int:note_id>/edit": {
+        "POST": (observation_url("/notes/1/edit"), NOT_INVITED_POST)},
+    "/observations/<int:observation_id>/notes/<int:note_id>/delete": {
+        "POST": (observation_url("/notes/1/delete"), NOT_INVITED_POST)},
+    "/observations/<int:observation_id>/submit": {
+        "POST": (observation_url("/submit"), NOT_INVITED_POST)},
+    # The notes pages' service worker: a script without personal data, for everyone.
+    "/observations/sw.js": {"GET": (lambda w: "/observations/sw.js", EVERYONE)},
     "/observations/actions/<int:step_id>/done": {
         "POST": (lambda w: f"/observations/actions/{_id(w, 'action_step')}/done",
                  {**NOT_INVITED_POST, "teacher": 302, "principal": 404})},

@@ -94,3 +94,15 @@ class DebriefForm(FlaskForm):
     )
     actions = FieldList(FormField(ActionForm), min_entries=MAX_ACTIONS,
                         max_entries=MAX_ACTIONS)
+
+
+class NoteForm(FlaskForm):
+    """One note (or a class-mode marker) written without JavaScript. The values are checked by
+    services.observation_notes, the same rules as a batch from the phone."""
+
+    text = LongTextField(_l("Note"), render_kw={"rows": 3})
+    tag = RadioField(_l("Tag"), validate_choice=False)
+    seat = StringField(_l("Seat"))
+    step = SelectField(_l("Lesson plan step"), validate_choice=False)
+    mode = StringField(_l("How the class works"))
+

@@ -1,0 +1,165 @@
+"""Observation notes in the browser: an observer writes notes on a phone, loses the
+connection, keeps writing (with tags, a seat and a class-mode marker), reloads, comes back
+online, and every note is on the server exactly once. The notes page passes axe in both
+languages and fits a 360-px phone."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from collab.extensions import db
+from collab.models import ObservationNote, User
+from collab.models.base import utcnow
+from collab.services import observations, observer_suggestions
+from collab.services.observations import RequestFields
+from tests.e2e.conftest import TEACHER, Site
+from tests.e2e.test_journeys import horizontal_overflow
+
+
+def observing() -> tuple:
+    """A lesson of the demo teacher that began five minutes ago, with a free colleague who
+    accepted to observe it."""
+    teacher = db.session.scalar(select(User).where(User.email == TEACHER))
+    school = teacher.membership.school
+    for lesson in observations.requestable_lessons(teacher):
+        free = observer_suggestions.suggest(school.id, teacher.id, lesson.on, lesson.period,
+                                            lesson.subject, lesson.class_name, limit=None)
+        if free:
+            break
+    observer = free[0].user
+    observation = observations.request(teacher, RequestFields(
+        lesson=observations.lesson_key(lesson), focus="Siapa yang menjelaskan alasannya?",
+        observer_ids=[observer.id]))
+    observations.accept(observation, observer)
+    observation.starts_at = utcnow() - timedelta(minutes=5)
+    db.session.commit()
+    return observation, observer
+
+
+def on_server(observation) -> list[ObservationNote]:
+    db.session.rollback()  # end the test's snapshot: see what the server committed
+    return list(db.session.scalars(select(ObservationNote).where(
+        ObservationNote.observation_id == observation.id).order_by(ObservationNote.id)))
+
+
+def write(page, text: str, tag: str | None = None, seat: str | None = None):
+    page.fill("#note-form textarea[name=text]", text)
+    if tag:
+        page.check(f"#note-form input[name=tag][value={tag}]")
+    if seat:
+        if page.locator("#note-form details.seat-picker").get_attribute("open") is None:
+            page.click("#note-form details.seat-picker summary")
+        page.check(f"#note-form input[name=seat][value={seat}]")
+    page.click("#note-save")
+
+
+@pytest.fixture
+def phone_360(browser, live_server, axe):
+    context = browser.new_context(locale="id-ID", viewport={"width": 360, "height": 740},
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield Site(page, live_server.url, axe)
+    context.close()
+
+
+def test_notes_written_offline_reach_the_server_exactly_once(phone_360, translate):
+    site, page = phone_360, phone_360.page
+    observation, observer = observing()
+    site.log_in(observer.email)
+    site.open(f"/observations/{observation.id}")
+    site.submit(f"main a[href='/observations/{observation.id}/notes']")
+    assert "Siapa yang menjelaskan alasannya?" in page.locator(".notes-focus").inner_text()
+    clock = page.locator("#notes-clock").inner_text()
+    assert clock.startswith(("4:", "5:", "6:")), clock
+    page.evaluate("async () => { await navigator.serviceWorker.ready; }")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+    page.context.set_offline(True)
+    write(page, "Kelompok 3 berdebat tentang pecahan.", tag="learning", seat="r2c3")
+    page.click("#mode-form button[value=groups]")
+    write(page, "Guru bertanya: mengapa?", tag="teacher_move")
+    status = page.locator("#sync-status")
+    assert status.inner_text().startswith(
+        translate("%(count)s note waiting to sync", "id", count=3)), status.inner_text()
+    assert page.locator("#my-notes li").count() == 3
+    assert translate("Groups", "id") in page.locator("#mode-now").inner_text()
+    site.check()  # the page with notes waiting passes axe
+    assert on_server(observation) == []
+
+    # Still offline: the service worker opens the page again, the notes are still there.
+    page.reload()
+    assert page.locator("#my-notes li").count() == 3
+    assert "3" in page.locator("#sync-status").inner_text()
+
+    page.context.set_offline(False)
+    saved = translate("All notes saved.", "id")
+    page.wait_for_function(
+        "text => document.getElementById('sync-status').textContent === text", arg=saved,
+        timeout=20_000)
+    notes = on_server(observation)
+    assert len(notes) == 3
+    assert len({n.client_id for n in notes}) == 3, "each note once"
+    by_text = {n.text: n for n in notes}
+    first = by_text["Kelompok 3 berdebat tentang pecahan."]
+    assert (first.tag, first.seat, first.kind) == ("learning", "r2c3", "note")
+    assert 240 <= first.at_seconds <= 420
+    assert by_text["groups"].kind == "mode"
+    assert by_text["Guru bertanya: mengapa?"].tag == "teacher_move"
+
+    # An edit and a delete are new versions of the same notes.
+    page.locator("#my-notes li", has_text="Guru bertanya").get_by_role("button").first.click()
+    page.fill("#note-form textarea[name=text]", "Guru bertanya: mengapa begitu?")
+    page.click("#note-save")
+    page.locator("#my-notes li", has_text="berdebat").get_by_role("button").last.click()
+    page.wait_for_function(
+        "text => document.getElementById('sync-status').textContent === text", arg=saved)
+    notes = on_server(observation)
+    assert len(notes) == 3
+    assert {n.text for n in notes if not n.deleted} == {"groups",
+                                                          "Guru bertanya: mengapa begitu?"}
+    assert horizontal_overflow(page) <= 0
+
+
+def test_a_reload_keeps_notes_that_could_not_be_sent(phone_360, translate):
+    site, page = phone_360, phone_360.page
+    observation, observer = observing()
+    site.log_in(observer.email)
+    url = f"/observations/{observation.id}/notes"
+    site.open(url)
+
+    def refuse_sync(route):
+        if route.request.method == "POST":
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route(f"**{url}", refuse_sync)
+    write(page, "Catatan yang belum terkirim.", tag="question")
+    page.wait_for_function("() => document.querySelector('#sync-status.waiting') !== null")
+    page.reload()
+    assert page.locator("#my-notes li", has_text="Catatan yang belum terkirim.").count() == 1
+    assert on_server(observation) == []
+    page.unroute(f"**{url}", refuse_sync)
+    page.reload()
+    page.wait_for_function(
+        "text => document.getElementById('sync-status').textContent === text",
+        arg=translate("All notes saved.", "id"), timeout=20_000)
+    notes = on_server(observation)
+    assert [n.text for n in notes] == ["Catatan yang belum terkirim."]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_notes_page_passes_axe_and_fits_a_phone(phone_360, lang):
+    site = phone_360
+    observation, observer = observing()
+    site.log_in(observer.email)
+    site.open(f"/observations/{observation.id}/notes")
+    if lang != "id":
+        site.switch_language(lang)
+    assert site.lang() == lang
+    site.page.click("#note-form details.seat-picker summary")
+    site.page.click("section details.confirm summary")
+    site.check()
+    assert horizontal_overflow(site.page) <= 0
