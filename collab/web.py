@@ -23,6 +23,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.invitation",
         "auth.reset_request",
         "auth.reset",
+        # Calendar services fetch the feed without a session: its secret token is the key.
+        "observations.calendar_feed",
     }
 )
 
