@@ -243,6 +243,8 @@ NOT_SWEPT = {
     "plans.export_markdown": "files, not pages",
     "plans.export_docx": "files, not pages",
     "plans.attachment": "files, not pages",
+    "observations.calendar_feed": "a calendar file for calendar apps, not a page",
+    "observations.observation_ics": "a calendar file to download, not a page",
 }
 SWEPT = {
     "main.home_page", "main.notifications", "settings.profile", "settings.password",
