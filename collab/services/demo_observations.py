@@ -124,8 +124,9 @@ def seed(school: School) -> None:
     if OBSERVER not in people:
         return
     today = observations.school_today(school)
-    made = set(db.session.execute(select(Observation.teacher_id, Observation.focus).where(
-        Observation.school_id == school.id)).tuples())
+    made = {tuple(row) for row in db.session.execute(
+        select(Observation.teacher_id, Observation.focus).where(
+            Observation.school_id == school.id))}
     for spec in SPECS:
         teacher = people.get(spec.teacher)
         if teacher is not None and (teacher.id, spec.focus) not in made:
@@ -257,9 +258,9 @@ def _lesson_to_observe_today(school: School, people: dict, observer: User, today
     lessons = list(db.session.scalars(select(Lesson).where(
         Lesson.school_id == school.id, Lesson.weekday == weekday)))
     own = {lesson.period for lesson in lessons if lesson.teacher_id == observer.id}
-    booked = set(db.session.execute(select(ObservationBooking.user_id, ObservationBooking.period)
-                                    .where(ObservationBooking.school_id == school.id,
-                                           ObservationBooking.lesson_date == today)).tuples())
+    booked = {tuple(row) for row in db.session.execute(
+        select(ObservationBooking.user_id, ObservationBooking.period).where(
+            ObservationBooking.school_id == school.id, ObservationBooking.lesson_date == today))}
     subjects = {s.casefold() for s in (observer.profile.subjects if observer.profile else [])}
     found = []
     for lesson in lessons:
