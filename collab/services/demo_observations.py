@@ -1,8 +1,8 @@
-"""Demo observations in the demo SMP: one in each state (requested, scheduled for tomorrow,
-completed with an observer's notes, debriefed with a reflection and action steps, declined,
-cancelled), and one **today** in which guru01 is an accepted observer, so that the notes page
-is live whenever the demo is seeded. guru01 takes part in most of them, so guru01's week and
-calendar feed are full.
+"""Demo observations in the demo SMP: one in each state (requested, scheduled in the coming
+days, completed with an observer's notes, debriefed with a reflection and action steps,
+declined, cancelled), and one **today** in which guru01 is an accepted observer, so that the
+notes page is live whenever the demo is seeded. guru01 takes part in most of them, so
+guru01's week and calendar feed are full.
 
 They are made through the observation services (request, accept, decline, cancel, notes,
 submit, debrief), so bookings, activity events and notifications are as real ones would be.
