@@ -26,7 +26,7 @@ translations: $(VENV)/.installed-runtime
 	$(VENV)/bin/pybabel -q compile -d collab/translations
 
 extract-messages: $(VENV)/.installed-dev
-	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o collab/translations/messages.pot .
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --project=Rembuk --version=0.1.0 -o collab/translations/messages.pot .
 	$(VENV)/bin/pybabel -q update -N -i collab/translations/messages.pot -d collab/translations
 
 run: $(VENV)/.installed-runtime translations

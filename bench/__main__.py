@@ -8,7 +8,14 @@ import os
 import sys
 from dataclasses import asdict
 
-from bench import home_time, notes_sync, page_weight, plan_diff, plan_list
+from bench import (
+    home_time,
+    notes_sync,
+    observation_suggestions,
+    page_weight,
+    plan_diff,
+    plan_list,
+)
 from bench.harness import demo_app
 from bench.report import (
     HOME_P95_BUDGET_MS,
@@ -80,6 +87,26 @@ def notes_checks(timing, view) -> list[Check]:
     ]
 
 
+def suggestion_checks(generated, timing, views: dict) -> list[Check]:
+    """suggest() for a school of 120 teachers against its budget (p95, queries for
+    information), and /observations/ first views against theirs."""
+    budget = observation_suggestions.P95_BUDGET_MS
+    checks = [
+        Check("Suggestions, school of 120: teachers", generated.teachers, "teachers"),
+        Check("Suggestions, school of 120: observations this month", generated.observations,
+              "observations"),
+        Check("Suggestions p50", timing.p50_ms, "ms"),
+        Check("Suggestions p95", timing.p95_ms, "ms", budget, "<"),
+        Check("Suggestions max", timing.max_ms, "ms"),
+        Check("Suggestions CPU p95", timing.cpu_p95_ms, "ms"),
+        Check("Suggestions SQL queries", timing.queries, "queries"),
+    ]
+    for who, view in views.items():
+        checks.append(Check(f"/observations/ first view, {who}", view.total_bytes, "bytes",
+                            observation_suggestions.PAGE_BUDGET_BYTES))
+    return checks
+
+
 def resource_lines(views: dict) -> str:
     """One line per response measured for page weight."""
     lines = []
@@ -117,13 +144,17 @@ def main() -> int:
     # Its own demo database: the generated plans would change the other figures.
     with demo_app() as app:
         generated, plan_timings = plan_list.run(app)
+    # Its own demo database too: 120 more teachers would change the home figures.
+    with demo_app() as app:
+        generated_school, suggest_timing, observation_views = observation_suggestions.run(app)
     diff_timing = plan_diff.run()
     checks = (page_weight_checks(views) + home_checks(timings)
               + plan_list_checks(generated, plan_timings)
               + [Check("Plan diff, 2 000 lines p95", diff_timing.p95_ms, "ms",
                        plan_diff.P95_BUDGET_MS, "<"),
                  Check("Plan diff, 2 000 lines max", diff_timing.max_ms, "ms")]
-              + notes_checks(notes_timing, notes_view))
+              + notes_checks(notes_timing, notes_view)
+              + suggestion_checks(generated_school, suggest_timing, observation_views))
     details = {
         "page_weight": {name: view.as_dict() for name, view in views.items()},
         "home": {role: asdict(timing) for role, timing in timings.items()},
@@ -138,11 +169,21 @@ def main() -> int:
                                    "queries_at_most": notes_sync.QUERIES_BUDGET,
                                    "page_bytes_at_most": notes_sync.PAGE_BUDGET_BYTES},
                        **asdict(notes_timing)},
+        "observation_suggestions": {
+            "budgets": {"p95_ms_under": observation_suggestions.P95_BUDGET_MS,
+                        "observations_first_view_bytes_at_most":
+                            observation_suggestions.PAGE_BUDGET_BYTES},
+            "generated": asdict(generated_school),
+            "timing": asdict(suggest_timing),
+            "observations_page": {who: view.as_dict()
+                                  for who, view in observation_views.items()},
+        },
     }
     write_json(checks, details)
     print(table(checks))
     print("\nPage weight, per response:")
-    print(resource_lines(views))
+    print(resource_lines({**views, **{f"obs. {who}": view
+                                      for who, view in observation_views.items()}}))
     failed = [c.name for c in checks if c.passed is False]
     print(f"\nResults written to {LATEST}")
     print("FAILED: " + "; ".join(failed) if failed else "All budgets met.")

@@ -1,4 +1,4 @@
-"""Flask commands: create-school, seed-demo, import-timetable, backup."""
+"""Flask commands: create-school, seed-demo, import-timetable, send-reminders, backup."""
 
 import functools
 import re
@@ -12,7 +12,7 @@ from collab.database import immediate_transactions
 from collab.extensions import db
 from collab.models import School
 from collab.services import backup as backup_service
-from collab.services import demo, timetable_import
+from collab.services import demo, observation_reminders, timetable_import
 from collab.services.csv_files import ImportFileError, decode_csv_bytes
 from collab.services.schools import SchoolError, StaffDetails, create_school, valid_timezone
 
@@ -93,6 +93,14 @@ def import_timetable_command(file, school_key, yes):
     click.echo(f"Timetables replaced for {len(imported)} teacher(s).")
 
 
+@click.command("send-reminders")
+def send_reminders_command():
+    """Remind observers and observed teachers of tomorrow's observations (run daily)."""
+    sent = observation_reminders.send_reminders()
+    db.session.commit()
+    click.echo(f"{sent} reminder(s) sent.")
+
+
 @click.command("backup")
 @click.option("--output", type=click.Path(dir_okay=False), help="File to write.")
 def backup_command(output):
@@ -118,7 +126,7 @@ def _with_write_lock(command: click.Command) -> click.Command:
 COMMANDS = tuple(
     _with_write_lock(command)
     for command in (create_school_command, seed_demo_command, import_timetable_command,
-                    backup_command)
+                    send_reminders_command, backup_command)
 )
 
 

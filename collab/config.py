@@ -87,6 +87,10 @@ def load_config(instance_path: Path) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
         "LOGIN_LIMIT_PER_IP": os.environ.get("LOGIN_LIMIT_PER_IP", "200 per 15 minutes"),
+        # Calendar feeds, per client address: every fetch, and fetches with an unknown token
+        # (a guesser). Calendar services fetch many users' feeds from a few addresses.
+        "CALENDAR_FEED_LIMIT": os.environ.get("CALENDAR_FEED_LIMIT", "600 per hour"),
+        "CALENDAR_FEED_MISS_LIMIT": os.environ.get("CALENDAR_FEED_MISS_LIMIT", "60 per hour"),
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", 587)),

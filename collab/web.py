@@ -24,6 +24,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.reset_request",
         "auth.reset",
         "observations.service_worker",  # a script without personal data (notes.py)
+        # Calendar services fetch the feed without a session: its secret token is the key.
+        "observations.calendar_feed",
     }
 )
 

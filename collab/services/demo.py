@@ -1,5 +1,5 @@
 """The demo data of `flask seed-demo`: two schools, their principals, teachers and teams,
-plans, the school calendars and timetables.
+plans, the school calendars and timetables, and observations in every state.
 
 Idempotent: running it again adds only what is missing. Later areas add their own demo data
 through `seed()`.
@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from collab.extensions import db
 from collab.models import Membership, Profile, School, Team, TeamMember, User
-from collab.services import demo_plans, demo_timetables
+from collab.services import demo_observations, demo_plans, demo_timetables
 from collab.services.accounts import hash_password
 
 DEMO_PASSWORD = "rembuk-demo"  # noqa: S105  (public demo data, documented in the README)
@@ -77,6 +77,7 @@ def seed() -> None:
     db.session.flush()
     demo_plans.seed()
     demo_timetables.seed(smp, sd, SMP_TEACHERS, SD_TEACHERS)
+    demo_observations.seed(smp)
 
 
 def _school(name: str) -> School:

@@ -80,8 +80,18 @@ def notify(recipient, kind: str, link: str = "/", *, email: bool = False,
     return note
 
 
+def forget_pending_mail() -> None:
+    """Send none of the e-mails queued so far in this transaction (the demo data tells its
+    made-up people in the app only)."""
+    db.session.info.pop(_PENDING, None)
+
+
 @event.listens_for(Session, "after_commit")
 def _send_pending(session) -> None:
+    # Releasing a savepoint (begin_nested) fires after_commit too: the mails wait for the
+    # real commit, since the outer transaction may still roll back.
+    if session.in_nested_transaction():
+        return
     pending = session.info.pop(_PENDING, None)
     for address, language, kind, params, link in pending or ():
         try:
@@ -92,6 +102,8 @@ def _send_pending(session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _drop_pending(session) -> None:
+    if session.in_nested_transaction():
+        return  # a refused savepoint; what the outer transaction queued still stands
     session.info.pop(_PENDING, None)
 
 

@@ -1,15 +1,15 @@
 """Which colleagues could observe a lesson: those with no class and no other observation at
 that time, ranked by the same subject, the same grade and the fewest observations this
-month, each with the reasons shown. Five queries for a whole school, whatever its size."""
+month, each with the reasons shown. Seven queries for a whole school, whatever its size."""
 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from collab.extensions import db
-from collab.models import Lesson, Membership, ObservationBooking, Profile, User
+from collab.models import Lesson, Membership, ObservationBooking, Profile, SchoolClass, User
 from collab.services.timetables import busy_teachers, grade_of
 
 SHOWN = 12
@@ -74,14 +74,21 @@ def free_ids(school_id: int, on: date, period: int, user_ids: set[int]) -> set[i
 
 
 def _taught(school_id: int) -> dict:
-    """{teacher id: {"subjects": {...}, "grades": {...}}} from the school's timetables."""
+    """{teacher id: {"subjects": {...}, "grades": {...}}} from the school's timetables.
+    The grade comes from the class's row (its grade was read from the name when the
+    timetable first named it), so the database returns one row per teacher, subject and
+    grade rather than one per class; a class without a row is read by name."""
     taught: dict = defaultdict(lambda: {"subjects": set(), "grades": set()})
-    for teacher_id, subject, class_name in db.session.execute(
-        select(Lesson.teacher_id, Lesson.subject, Lesson.class_name)
-        .where(Lesson.school_id == school_id).distinct()
-    ):
+    rows = db.session.execute(
+        select(Lesson.teacher_id, Lesson.subject, SchoolClass.grade,
+               case((SchoolClass.id.is_(None), Lesson.class_name)))
+        .outerjoin(SchoolClass, (SchoolClass.school_id == Lesson.school_id)
+                   & (SchoolClass.name == Lesson.class_name))
+        .where(Lesson.school_id == school_id).distinct())
+    for teacher_id, subject, grade, unknown_class in rows:
         taught[teacher_id]["subjects"].add(subject.casefold())
-        grade = grade_of(class_name)
+        if unknown_class is not None:
+            grade = grade_of(unknown_class)
         if grade is not None:
             taught[teacher_id]["grades"].add(grade)
     return taught

@@ -244,6 +244,8 @@ NOT_SWEPT = {
     "plans.export_docx": "files, not pages",
     "plans.attachment": "files, not pages",
     "observations.service_worker": "a script, not a page",
+    "observations.calendar_feed": "a calendar file for calendar apps, not a page",
+    "observations.observation_ics": "a calendar file to download, not a page",
 }
 SWEPT = {
     "main.home_page", "main.notifications", "settings.profile", "settings.password",

@@ -1,10 +1,13 @@
 """Observations in the browser: a teacher asks colleagues to observe a lesson (picking it
 from their timetable and observers from the suggestions), an observer accepts, and every
-observation page passes axe in both languages and fits a phone."""
+observation page passes axe in both languages and fits a phone; the demo teacher subscribes
+to their calendar feed."""
 
+import urllib.request
 from datetime import timedelta
 
 import pytest
+from icalendar import Calendar
 from sqlalchemy import select
 
 from collab.extensions import db
@@ -98,3 +101,43 @@ def test_the_observation_pages_fit_a_phone(phone_site):
                  f"/observations/{observation.id}/debrief"):
         phone_site.open(path)
         assert horizontal_overflow(phone_site.page) <= 0, path
+
+
+def subscribe(site) -> str:
+    """Make the calendar address on my week; returns it as the page shows it (once)."""
+    site.open("/observations/")
+    site.submit("main form[action$='/calendar/token'] button[type=submit]")
+    address = site.page.locator("#feed-address").input_value()
+    assert "/observations/calendar.ics?token=" in address
+    return address
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_guru01_subscribes_to_the_feed_and_observes_today(site, lang):
+    """The feed section (with the new address shown once) passes axe; the address works
+    without a session and holds guru01's observations, today's among them."""
+    site.open("/auth/login")
+    if lang != "id":
+        site.switch_language(lang)
+    site.log_in(TEACHER)
+    address = subscribe(site)
+    with urllib.request.urlopen(address) as answer:  # no cookie: as a calendar service
+        assert answer.headers["Content-Type"] == "text/calendar; charset=utf-8"
+        calendar = Calendar.from_ical(answer.read())
+    guru01 = user(TEACHER)
+    today = observations.school_today(guru01.membership.school)
+    [observed_today] = [o for o in observations.of_user_between(guru01, today, today)
+                        if observations.role_of(o, guru01) == "observer"]
+    uids = {str(event["UID"]) for event in calendar.walk("VEVENT")}
+    assert any(uid.startswith(f"observation-{observed_today.id}@") for uid in uids)
+    site.open("/observations/")
+    assert site.page.locator("#feed-address").count() == 0, "shown only once"
+    site.open(f"/observations/{observed_today.id}")
+    link = site.page.locator(f"main a[href='/observations/{observed_today.id}.ics']")
+    assert link.count() == 1
+
+
+def test_the_feed_address_fits_a_phone(phone_site):
+    phone_site.log_in(TEACHER)
+    subscribe(phone_site)
+    assert horizontal_overflow(phone_site.page) <= 0

@@ -200,6 +200,18 @@ MATRIX = {
         "POST": (observation_url("/submit"), NOT_INVITED_POST)},
     # The notes pages' service worker: a script without personal data, for everyone.
     "/observations/sw.js": {"GET": (lambda w: "/observations/sw.js", EVERYONE)},
+    # The feed is public (calendar services carry no session): without a valid token it
+    # is a 404 for everyone, signed in or not (test_calendar.py fetches it with tokens).
+    "/observations/calendar.ics": {
+        "GET": (lambda w: "/observations/calendar.ics?token=not-a-token",
+                dict.fromkeys(ROLES, 404))},
+    "/observations/calendar/token": {
+        "POST": (lambda w: "/observations/calendar/token",
+                 {**MEMBERS, "teacher": 302, "principal": 302, "other": 302})},
+    "/observations/calendar/token/delete": {
+        "POST": (lambda w: "/observations/calendar/token/delete",
+                 {**MEMBERS, "teacher": 302, "principal": 302, "other": 302})},
+    "/observations/<int:observation_id>.ics": {"GET": (observation_url(".ics"), OBSERVATION_GET)},
     "/observations/actions/<int:step_id>/done": {
         "POST": (lambda w: f"/observations/actions/{_id(w, 'action_step')}/done",
                  {**NOT_INVITED_POST, "teacher": 302, "principal": 404})},
@@ -345,7 +357,9 @@ def test_another_schools_principal_sees_no_id_or_name_of_the_first(world, client
     for url in ("/", "/notifications/", "/settings/school/", "/settings/school/teams",
                 "/settings/school/invite", "/settings/school/import", "/settings/profile",
                 "/settings/school/schedule", "/settings/school/timetables/import",
-                "/settings/timetable", "/observations/", "/observations/new"):
+                "/settings/timetable", "/observations/", "/observations/new",
+                f"/observations/{a['observation'].id}.ics",
+                "/observations/calendar.ics?token=not-a-token"):
         page = other.get(url).text
         for secret in secrets_of_a:
             assert secret not in page, (url, secret)

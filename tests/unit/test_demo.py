@@ -1,16 +1,25 @@
-"""The demo data of `flask seed-demo`: two schools with 13 and 4 people, novices, teams;
-running it again changes nothing, `--if-empty` leaves a used database alone, the logins work."""
+"""The demo data of `flask seed-demo`: two schools with 13 and 4 people, novices, teams,
+timetables and observations in every state (one today, observed by guru01); running it again
+changes nothing, `--if-empty` leaves a used database alone, the logins work."""
 
 from datetime import date, time, timedelta
+from pathlib import Path
 
 import pytest
+from icalendar import Calendar
 from sqlalchemy import func, select
 
 from collab.extensions import db
 from collab.models import (
+    ActionStep,
     Holiday,
     Lesson,
     Membership,
+    Notification,
+    Observation,
+    ObservationBooking,
+    ObservationNote,
+    ObservationObserver,
     Period,
     Profile,
     School,
@@ -20,11 +29,12 @@ from collab.models import (
     Term,
     User,
 )
-from collab.services import demo, timetables
+from collab.services import demo, ical, observations, timetables
 from tests.conftest import login
 
 TABLES = (School, User, Membership, Profile, Team, TeamMember, Period, Term, Holiday, Lesson,
-          SchoolClass)
+          SchoolClass, Observation, ObservationObserver, ObservationBooking, ObservationNote,
+          ActionStep, Notification)
 
 
 def row_counts() -> dict[str, int]:
@@ -215,3 +225,78 @@ def test_someone_is_free_whenever_someone_teaches(runner):
         for period in day:
             busy = timetables.busy_teachers(school.id, on, period.number)
             assert len(teachers - busy) >= 3, (weekday, period.number)
+
+
+# ---------------------------------------------------------------- observations
+
+
+def smp_observations() -> list[Observation]:
+    school = school_named(demo.SMP)
+    return list(db.session.scalars(select(Observation).where(
+        Observation.school_id == school.id).order_by(Observation.id)))
+
+
+def guru01() -> User:
+    return db.session.scalar(select(User).where(User.email == "guru01@demo.sch.id"))
+
+
+def test_guru01_observes_a_lesson_today(runner):
+    seed(runner)
+    today = observations.school_today(school_named(demo.SMP))
+    observer = guru01()
+    [observation] = [o for o in smp_observations() if o.lesson_date == today
+                     and observations.role_of(o, observer) == "observer"]
+    assert observation.state == "scheduled"
+    assert observation.teacher_id != observer.id
+    booked = db.session.scalars(select(ObservationBooking.user_id).where(
+        ObservationBooking.observation_id == observation.id)).all()
+    assert sorted(booked) == sorted([observer.id, observation.teacher_id])
+    assert not db.session.scalar(select(func.count(Lesson.id)).where(
+        Lesson.teacher_id == observer.id, Lesson.weekday == observation.lesson_date.weekday(),
+        Lesson.period == observation.period)), "guru01 teaches nothing then"
+
+
+def test_the_demo_has_an_observation_in_every_state(runner):
+    seed(runner)
+    school = school_named(demo.SMP)
+    today = observations.school_today(school)
+    if not any(t.starts_on - timedelta(days=14) <= today <= t.ends_on
+               for t in timetables.terms(school.id)):
+        pytest.skip("no demo term around today: the demo has only today's observation")
+    found = {o.state: o for o in smp_observations()}
+    assert set(found) == {"requested", "scheduled", "completed", "debriefed", "declined",
+                          "cancelled"}
+    completed, debriefed = found["completed"], found["debriefed"]
+    assert db.session.scalar(select(func.count(ObservationNote.id)).where(
+        ObservationNote.observation_id == completed.id)) > 0, "an observer's notes"
+    assert debriefed.reflection
+    assert db.session.scalar(select(func.count(ActionStep.id)).where(
+        ActionStep.observation_id == debriefed.id)) in (1, 2, 3)
+    assert completed.lesson_date < today and debriefed.lesson_date < today
+    assert found["requested"].lesson_date > today
+    # The bookings are those the services make: the teacher, and each who accepted.
+    for observation in smp_observations():
+        booked = set(db.session.scalars(select(ObservationBooking.user_id).where(
+            ObservationBooking.observation_id == observation.id)))
+        accepted = {i.user_id for i in observation.observers if i.status == "accepted"}
+        if observation.state in ("declined", "cancelled"):
+            assert booked == set(), observation.state
+        else:
+            assert booked == accepted | {observation.teacher_id}, observation.state
+
+
+def test_guru01s_feed_has_events_and_the_demo_sends_no_mail(app, runner):
+    seed(runner)
+    calendar = Calendar.from_ical(ical.feed(guru01(), "http://localhost/"))
+    assert len(calendar.walk("VEVENT")) >= 1
+    assert not list(Path(app.config["MAIL_OUTBOX"]).glob("*.eml"))
+    assert db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.recipient_id == guru01().id)) > 0, "told in the app"
+
+
+def test_observations_are_not_made_twice(runner):
+    seed(runner)
+    before = [(o.teacher_id, o.focus, o.state) for o in smp_observations()]
+    seed(runner)
+    seed(runner, "--if-empty")
+    assert [(o.teacher_id, o.focus, o.state) for o in smp_observations()] == before

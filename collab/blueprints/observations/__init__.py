@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("observations", __name__)
 
-from collab.blueprints.observations import notes, routes  # noqa: E402, F401
+from collab.blueprints.observations import calendar, notes, routes  # noqa: E402, F401

@@ -13,6 +13,7 @@ from collab.access import observations as access
 from collab.access.plans import visible_to
 from collab.access.school import current_school, school_member_required
 from collab.blueprints.observations import bp
+from collab.blueprints.observations.calendar import feed_section
 from collab.blueprints.observations.forms import AnswerForm, DebriefForm, RequestForm
 from collab.database import reads_only_from_now
 from collab.extensions import db
@@ -71,7 +72,7 @@ def index():
         "observations/index.html", days=days, today=today, week=week,
         observations=taking_part, waiting=observations.waiting_for(current_user),
         previous=monday - timedelta(days=7), following=monday + timedelta(days=7),
-        actions=observations.open_actions(current_user),
+        actions=observations.open_actions(current_user), **feed_section(),
     )
 
 
