@@ -249,6 +249,31 @@ def ensure_classes(school_id: int, names: set[str]) -> None:
                                    seat_rows=5, seat_cols=6))
 
 
+def classes(school_id: int) -> list[SchoolClass]:
+    """The school's classes by grade and name."""
+    return list(db.session.scalars(select(SchoolClass).where(
+        SchoolClass.school_id == school_id).order_by(SchoolClass.grade, SchoolClass.name)))
+
+
+def set_classes(school_id: int, changes: dict[int, tuple[int | None, int, int]]) -> int:
+    """Set the grade and seating grid (rows, seats per row) of the school's classes named by
+    id; ids of another school's classes are ignored. Returns how many changed."""
+    changed = 0
+    for school_class in classes(school_id):
+        if school_class.id not in changes:
+            continue
+        grade, rows, cols = changes[school_class.id]
+        if not (1 <= rows <= 12 and 1 <= cols <= 12) or (grade is not None
+                                                          and not 1 <= grade <= 12):
+            raise TimetableError("seating", "classes")
+        if (school_class.grade, school_class.seat_rows, school_class.seat_cols) != (
+                grade, rows, cols):
+            school_class.grade, school_class.seat_rows, school_class.seat_cols = grade, rows, cols
+            changed += 1
+    db.session.flush()
+    return changed
+
+
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9,
          "X": 10, "XI": 11, "XII": 12}
 _ARABIC = re.compile(r"\s*(\d{1,2})(?!\d)")

@@ -224,6 +224,7 @@ PRINCIPAL_PAGES = [
     "/settings/school/teams",
     "/settings/school/schedule",
     "/settings/school/timetables/import",
+    "/settings/school/classes",
     "/settings/timetable",
     "/plans/",
     "/plans/?q=pecahan",
@@ -250,7 +251,8 @@ NOT_SWEPT = {
 SWEPT = {
     "main.home_page", "main.notifications", "settings.profile", "settings.password",
     "settings.school", "settings.invite", "settings.import_staff", "settings.teams",
-    "settings.team", "settings.schedule", "settings.import_timetables", "settings.timetable",
+    "settings.team", "settings.schedule", "settings.import_timetables", "settings.classes",
+    "settings.timetable",
     "auth.login", "auth.reset_request", "auth.invitation", "auth.reset",
     "plans.index", "plans.new", "plans.templates", "plans.view", "plans.history",
     "plans.revision", "plans.diff", "plans.print_view",

@@ -163,6 +163,11 @@ MATRIX = {
                  {**PRINCIPALS, "principal": 400, "other": 400}),
     },
     # An empty timetable form clears my week: allowed, and a redirect.
+    # An empty classes form changes nothing: allowed, and a redirect.
+    "/settings/school/classes": {
+        "GET": (lambda w: "/settings/school/classes", PRINCIPALS),
+        "POST": (lambda w: "/settings/school/classes",
+                 {**PRINCIPALS, "principal": 302, "other": 302})},
     "/settings/timetable": {
         "GET": (lambda w: "/settings/timetable", MEMBERS),
         "POST": (lambda w: "/settings/timetable",

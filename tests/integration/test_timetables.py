@@ -412,3 +412,47 @@ def test_the_import_command_prints_the_report_and_imports_when_told(school, worl
 
     missing = runner.invoke(args=["import-timetable", str(path), "--school", "no-such"])
     assert missing.exit_code != 0
+
+
+# ---------------------------------------------------------------- classes and seating
+
+
+def test_the_principal_sets_each_classes_grade_and_seating_grid(school, world, principal,
+                                                                  teacher):
+    from collab.models import SchoolClass
+    from collab.services import observation_notes  # noqa: F401  (the grid's reader)
+    from collab.services.timetables import LessonSlot
+
+    timetables.save_timetable(world["a"]["teacher"], [LessonSlot(0, 1, "7A", "IPA"),
+                                                      LessonSlot(1, 1, "8B", "IPA")])
+    theirs = SchoolClass(school_id=world["b"]["school"].id, name="9Z", seat_rows=5, seat_cols=6)
+    db.session.add(theirs)
+    db.session.commit()
+    page = principal.get("/settings/school/classes")
+    assert page.status_code == 200
+    assert [th.get_text(strip=True) for th in soup(page).select("tbody th")] == ["7A", "8B"]
+    assert "9Z" not in page.text
+    assert teacher.get("/settings/school/classes").status_code == 403
+
+    seven = db.session.scalar(select(SchoolClass).where(SchoolClass.name == "7A"))
+    eight = db.session.scalar(select(SchoolClass).where(SchoolClass.name == "8B"))
+    token = csrf_token(page.text)
+    data = {"csrf_token": token,
+            "classes-0-class_id": seven.id, "classes-0-grade": "7",
+            "classes-0-seat_rows": "4", "classes-0-seat_cols": "8",
+            "classes-1-class_id": theirs.id, "classes-1-grade": "9",
+            "classes-1-seat_rows": "2", "classes-1-seat_cols": "2"}
+    assert principal.post("/settings/school/classes", data=data).status_code == 302
+    db.session.expire_all()
+    assert (seven.grade, seven.seat_rows, seven.seat_cols) == (7, 4, 8)
+    assert (theirs.seat_rows, theirs.seat_cols) == (5, 6), "another school's class untouched"
+
+    bad = {"csrf_token": token, "classes-0-class_id": eight.id, "classes-0-grade": "8",
+           "classes-0-seat_rows": "dua puluh", "classes-0-seat_cols": "99"}
+    refused = principal.post("/settings/school/classes", data=bad)
+    assert refused.status_code == 400
+    assert "Type a whole number, such as 45." in refused.text
+    assert "Between 1 and 12." in refused.text
+    assert 'value="dua puluh"' in refused.text, "what was typed is kept"
+    db.session.expire_all()
+    assert (eight.seat_rows, eight.seat_cols) == (5, 6)

@@ -12,6 +12,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -22,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
+    InputRequired,
     Length,
     NumberRange,
     Optional,
@@ -29,7 +31,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from collab.forms import ListField, new_password_fields
+from collab.forms import ListField, WholeNumberField, new_password_fields
 from collab.services import timetables
 from collab.services.csv_files import ImportFileError, decode_csv_bytes
 from collab.services.timetables import MAX_PERIODS
@@ -243,6 +245,25 @@ class PeriodsForm(FlaskForm):
         # FieldList gathered its entries' errors before the checks above added theirs.
         self.rows.errors = [row.errors for row in self.rows] if not valid else []
         return valid
+
+
+class ClassRowForm(Form):
+    """One class's grade and seating grid (rows × seats per row) for observation notes."""
+
+    class_id = HiddenField()
+    grade = WholeNumberField(_l("Grade"), validators=[Optional(), NumberRange(
+        min=1, max=12, message=_l("Between 1 and 12."))], render_kw={"inputmode": "numeric"})
+    seat_rows = WholeNumberField(_l("Rows"), validators=[InputRequired(_l("Between 1 and 12.")),
+        NumberRange(min=1, max=12, message=_l("Between 1 and 12."))],
+        render_kw={"inputmode": "numeric"})
+    seat_cols = WholeNumberField(_l("Seats in a row"), validators=[
+        InputRequired(_l("Between 1 and 12.")),
+        NumberRange(min=1, max=12, message=_l("Between 1 and 12."))],
+        render_kw={"inputmode": "numeric"})
+
+
+class ClassesForm(FlaskForm):
+    classes = FieldList(FormField(ClassRowForm), max_entries=400)
 
 
 class CopyPeriodsForm(FlaskForm):

@@ -3,7 +3,7 @@ holidays) and the timetable import from a CSV file."""
 
 from functools import partial
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -18,6 +18,7 @@ from collab.access.school import (
 from collab.blueprints.settings import bp
 from collab.blueprints.settings.forms import (
     WEEKDAY_NAMES,
+    ClassesForm,
     CopyPeriodsForm,
     HolidayForm,
     ImportForm,
@@ -159,6 +160,44 @@ def delete_term(term_id):
 @principal_required
 def delete_holiday(holiday_id):
     return _remove(holiday_of_my_school(holiday_id), timetables.delete_holiday, "holiday")
+
+
+# ---------------------------------------------------------------- classes and seating
+
+
+@bp.route("/school/classes", methods=["GET", "POST"])
+@principal_required
+def classes():
+    """Each class's grade and seating grid: the observers' notes page shows the grid."""
+    school = current_school()
+    known = timetables.classes(school.id)
+    if request.method == "POST":
+        form = ClassesForm()
+    else:
+        form = ClassesForm(data={"classes": [
+            {"class_id": c.id, "grade": c.grade, "seat_rows": c.seat_rows,
+             "seat_cols": c.seat_cols} for c in known]})
+    names = {c.id: c.name for c in known}
+    if form.validate_on_submit():
+        changes = {}
+        for entry in form.classes:
+            class_id = _class_id(entry)
+            if class_id in names:
+                changes[class_id] = (entry.form.grade.data, entry.form.seat_rows.data,
+                                     entry.form.seat_cols.data)
+        timetables.set_classes(school.id, changes)
+        db.session.commit()
+        flash(_("The classes are saved."), "success")
+        return redirect(url_for("settings.classes"))
+    rows = [(entry, names[_class_id(entry)]) for entry in form.classes
+            if _class_id(entry) in names]
+    return render_template("settings/classes.html", form=form, rows=rows), (
+        400 if form.errors else 200)
+
+
+def _class_id(entry) -> int | None:
+    value = str(entry.form.class_id.data or "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 # ---------------------------------------------------------------- my timetable
