@@ -41,7 +41,7 @@ from sqlalchemy.orm import joinedload
 
 from collab.access.plans import visible_to
 from collab.extensions import db
-from collab.models import VISIBILITIES, Plan, PlanCoauthor, PlanTag, User
+from collab.models import VISIBILITIES, Plan, PlanCoauthor, PlanTag, TeamMember, User
 
 PAGE_SIZE = 20
 SCOPES = ("all", "mine", "shared")
@@ -276,14 +276,23 @@ def facets(user) -> dict:
     """The subjects, grades, tags and authors present among the plans `user` may see.
 
     The plans the whole school sees (visibility "school") are the same for every member, so
-    their values are kept per school and reused while the school's plans are unchanged; what
-    only `user` sees (their own, co-authored and team plans) and the authors' names are read
-    on every call. Two queries, three after a change in the school."""
+    their values are kept per school; what only `user` sees (their own, co-authored and team
+    plans) is kept per user. Both are reused while nothing they depend on changed: the
+    school's plans (their number, highest id and sum of row versions — every update of a
+    plan row bumps its version, see models.Plan), the user's co-authorships and team
+    memberships. One query when nothing changed, up to three otherwise."""
     if getattr(user, "membership", None) is None:
         return {"subjects": [], "grades": [], "tags": [], "authors": []}
-    shared = _shared_facets(user.school_id)
-    personal = and_(visible_to(user), Plan.visibility.in_(_NOT_SCHOOL_WIDE))
-    values, names = _personal_facets(personal, shared.author_ids)
+    version = _versions(user)
+    shared = _shared_facets(user.school_id, version[:3])
+    cache = current_app.extensions.setdefault("rembuk.personal_facets", {})
+    cached = cache.get(user.id)
+    if cached is not None and cached[0] == version:
+        values, names = cached[1]
+    else:
+        personal = and_(visible_to(user), Plan.visibility.in_(_NOT_SCHOOL_WIDE))
+        values, names = _personal_facets(personal, shared.author_ids)
+        cache[user.id] = (version, (values, names))
     return {
         "subjects": sorted(shared.subjects | values.subjects),
         "grades": sorted(shared.grades | values.grades),
@@ -292,15 +301,23 @@ def facets(user) -> dict:
     }
 
 
-def _shared_facets(school_id: int) -> FacetValues:
+def _versions(user) -> tuple:
+    """What the facets depend on, in one query: the school's plans (read from the covering
+    listing index), the user's co-authorships and their teams."""
+    mine = PlanCoauthor.user_id == user.id
+    teams = TeamMember.user_id == user.id
+    return tuple(db.session.execute(select(
+        func.count(), func.max(Plan.id), func.sum(Plan.version),
+        select(func.count()).select_from(PlanCoauthor).where(mine).scalar_subquery(),
+        select(func.coalesce(func.sum(PlanCoauthor.plan_id), 0)).where(mine).scalar_subquery(),
+        select(func.count()).select_from(TeamMember).where(teams).scalar_subquery(),
+        select(func.coalesce(func.sum(TeamMember.team_id), 0)).where(teams).scalar_subquery(),
+    ).where(Plan.school_id == user.school_id)).one())
+
+
+def _shared_facets(school_id: int, version: tuple) -> FacetValues:
     """The facet values of the school's plans that every member sees, from the app's cache
-    when the school's plans are the same as when they were read. The version of the plans
-    is their number, highest id and sum of row versions (every update of a plan row bumps
-    its version, see models.Plan), read from the covering listing index."""
-    version = tuple(db.session.execute(
-        select(func.count(), func.max(Plan.id), func.sum(Plan.version))
-        .where(Plan.school_id == school_id)
-    ).one())
+    when the school's plans are the same (`version`) as when they were read."""
     cache = current_app.extensions.setdefault("rembuk.plan_facets", {})
     cached = cache.get(school_id)
     if cached is not None and cached[0] == version:

@@ -231,6 +231,29 @@ def test_visible_plans_and_facets_leave_out_what_the_user_may_not_see(hidden, wo
     assert found(world["b"]["teacher"], q="intan") == []
 
 
+def test_personal_facets_follow_co_authorships_and_teams_at_once(app, world):
+    """What only some members see (team and co-authored plans) is kept per user between
+    requests: being added or removed must still show at once."""
+    from collab.models import TeamMember
+
+    a = world["a"]
+    team_plan = make_plan(a["teacher"], "Rahasia tim", subject="Seni Tim", visibility="team",
+                          team_id=a["team"].id)
+    private = make_plan(a["teacher"], "Draf", subject="Seni Draf", visibility="private")
+    reader = a["teacher2"]
+    assert plan_search.facets(reader)["subjects"] == []
+    db.session.add(TeamMember(team_id=a["team"].id, user_id=reader.id))
+    db.session.commit()
+    assert plan_search.facets(reader)["subjects"] == ["Seni Tim"]
+    plans.set_coauthors(private, {reader.id}, a["teacher"])
+    db.session.commit()
+    assert plan_search.facets(reader)["subjects"] == ["Seni Draf", "Seni Tim"]
+    plans.set_coauthors(private, set(), a["teacher"])
+    db.session.delete(db.session.get(TeamMember, (a["team"].id, reader.id)))
+    db.session.commit()
+    assert plan_search.facets(reader)["subjects"] == [], team_plan.title
+
+
 def test_facets_follow_every_change_of_the_plans_at_once(app, world):
     """The facet values of school-wide plans are kept between requests: a change of
     visibility, tags or a deletion must still show at once."""
