@@ -14,8 +14,9 @@ suffixes and has no stemmer here).
 Every list, count and facet goes through `visible_to(user)`. A page costs one query for the
 plans (two with search words, or past the last page), one for their tags and one for the
 facets (up to three after the school's plans or the user's teams or co-authorships changed),
-whatever the number of plans, revisions and comments. A search reads at most the newest MAX_MATCHES visible matches. Counting and
-faceting read the two covering indexes of models.Plan, never the wide plan rows.
+whatever the number of plans, revisions and comments. A search reads at most the newest
+MAX_MATCHES visible matches. Counting and faceting read the two covering indexes of
+models.Plan, never the wide plan rows.
 """
 
 import re
