@@ -53,7 +53,7 @@ def test_no_form_answers_500_to_hostile_values(value, world, client_for):
         assert response.status_code < 500, (rule, response.status_code)
 
 
-def _assert_inert(html: str, payload: str) -> None:
+def _assert_inert(html: str) -> None:
     soup = BeautifulSoup(html, "html.parser")
     assert not soup.find_all("script"), "a script element got into the page"
     for tag in soup.find_all(True):
@@ -62,7 +62,6 @@ def _assert_inert(html: str, payload: str) -> None:
             text = " ".join(value) if isinstance(value, list) else value
             if attribute in ("href", "src", "action"):
                 assert not text.strip().lower().startswith(("javascript:", "data:")), text
-    assert "49" not in soup.get_text() or "{{7*7}}" not in payload
 
 
 @pytest.mark.parametrize("payload", XSS, ids=range(len(XSS)))
@@ -75,11 +74,11 @@ def test_names_and_team_names_are_shown_as_text(payload, world, client_for):
     for url in ("/", "/settings/school/", "/settings/school/teams",
                 f"/settings/school/teams/{team.id}"):
         html = principal.get(url).text
-        _assert_inert(html, payload)
+        _assert_inert(html)
         if url != "/":
             assert payload in BeautifulSoup(html, "html.parser").get_text(), url
     home = client_for(teacher).get("/").text
-    _assert_inert(home, payload)
+    _assert_inert(home)
     assert payload in BeautifulSoup(home, "html.parser").get_text()
 
 
