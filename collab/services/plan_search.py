@@ -12,7 +12,7 @@ are ANDed, each matching as a prefix ("pecah" finds "pecahan": Indonesian builds
 suffixes and has no stemmer here).
 
 Every list, count and facet goes through `visible_to(user)`. A page costs one query for the
-plans (two with search words, or past the last page), one for their tags and one for the
+plans and their owners (two past the last page), one for their tags and one for the
 facets (up to three after the school's plans or the user's teams or co-authorships changed),
 whatever the number of plans, revisions and comments. A search reads at most the newest
 MAX_MATCHES visible matches. Counting and faceting read the two covering indexes of
@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import (
-    Float,
     Integer,
     String,
     and_,
@@ -188,21 +187,20 @@ def _text_filter(terms: list[str]):
 
 
 def _scores(terms: list[str]):
-    """SQLite: (id, NULL, score) rows of the newest RANKED_MATCHES matches of the whole index
-    (lower is better). bm25 costs a few microseconds a row, so a word found in nearly every
-    plan is ranked among its newest matches only; a search with fewer matches is fully
-    ranked. Any other match scores 0 and follows the ranked ones, newest first."""
+    """SQLite: (id, score) of the newest RANKED_MATCHES matches of the whole index (lower is
+    better). bm25 costs a few microseconds a row, so a word found in nearly every plan is
+    ranked among its newest matches only; a search with fewer matches is fully ranked. Any
+    other match scores 0 and follows the ranked ones, newest first."""
     index = literal_column(SEARCH_INDEX_TABLE)
-    ranked = (select(_FTS.c.rowid.label("id"),
-                     func.bm25(index, literal_column(BM25_WEIGHTS)).label("score"))
-              .where(_fts5_match(terms)).order_by(_FTS.c.rowid.desc())
-              .limit(RANKED_MATCHES).subquery("ranked"))
-    return select(literal_column("1").label("scored"), ranked.c.id, ranked.c.score)
+    return (select(_FTS.c.rowid.label("id"),
+                   func.bm25(index, literal_column(BM25_WEIGHTS)).label("score"))
+            .where(_fts5_match(terms)).order_by(_FTS.c.rowid.desc())
+            .limit(RANKED_MATCHES).subquery("ranked"))
 
 
 def search(user, query: PlanQuery) -> PlanPage:
     """One page of the plans `user` may see that match `query`: best match first when there
-    are search words, else newest first. One query without words, two with them."""
+    are search words, else newest first. One query (two past the last page)."""
     terms = search_terms(query.q)
     if terms:
         return _matches_page(user, query, terms)
@@ -227,32 +225,51 @@ def _with_owner(stmt):
 
 
 def _matches_page(user, query: PlanQuery, terms: list[str]) -> PlanPage:
-    """The newest MAX_MATCHES + 1 visible matches (walked newest first from the listing index,
-    stopping there) and their scores in one query, ranked here; then the page's plans. A word
-    found in thousands of plans costs no more than one found in a thousand: the page says
-    "more than 1 000" and asks for another word or a filter rather than counting them all."""
-    if _is_postgresql():
-        score = -func.ts_rank(_SEARCH_VECTOR, _ts_query(terms))
+    """One query: the newest MAX_MATCHES + 1 visible matches (walked newest first from the
+    listing index, stopping there), numbered and counted, ranked by score, newest first among
+    equals; the page's plans with their owners. A word found in thousands of plans costs no
+    more than one found in a thousand: the page says "more than 1 000" and asks for another
+    word or a filter rather than counting them all."""
+    postgresql = _is_postgresql()
+    score = -func.ts_rank(_SEARCH_VECTOR, _ts_query(terms)) if postgresql else null()
+    newest = (_filtered(user, query, Plan.id.label("id"), Plan.updated_at.label("updated_at"),
+                        score.label("score"))
+              .where(_text_filter(terms))
+              .order_by(Plan.updated_at.desc(), Plan.id.desc()).limit(MAX_MATCHES + 1)
+              .subquery("newest"))
+    if postgresql:
+        listed, rank = newest, newest.c.score
     else:
-        score = cast(null(), Float)
-    matches = (_filtered(user, query, literal_column("0").label("scored"), Plan.id, score)
-               .where(_text_filter(terms))
-               .order_by(Plan.updated_at.desc(), Plan.id.desc()).limit(MAX_MATCHES + 1))
-    if not _is_postgresql():
-        matches = union_all(matches.subquery().select(), _scores(terms))
-    rows = db.session.execute(matches).all()
-    newest = [plan_id for scored, plan_id, _ in rows if not scored]
-    scores = {plan_id: score for _, plan_id, score in rows if score is not None}
-    capped = len(newest) > MAX_MATCHES
-    newest = newest[:MAX_MATCHES]
-    ranked = sorted(newest, key=lambda plan_id: scores.get(plan_id, 0.0))  # stable: newest first
-    page_ids = ranked[_offset(query):_offset(query) + PAGE_SIZE]
-    items = []
-    if page_ids:
-        found = db.session.scalars(_with_owner(select(Plan).where(Plan.id.in_(page_ids)))).unique()
-        by_id = {plan.id: plan for plan in found}
-        items = [by_id[plan_id] for plan_id in page_ids if plan_id in by_id]
-    return PlanPage(items=items, total=len(newest), page=query.page, capped=capped)
+        # Merged by grouping rather than joined: SQLite would scan the ranked rows once per
+        # match.
+        ranked = _scores(terms)
+        both = union_all(
+            select(newest.c.id, newest.c.updated_at, null().label("score")),
+            select(ranked.c.id, null(), ranked.c.score),
+        ).subquery("both")
+        listed = (select(both.c.id, func.max(both.c.updated_at).label("updated_at"),
+                         func.min(both.c.score).label("score"))
+                  .group_by(both.c.id).having(func.max(both.c.updated_at).is_not(None))
+                  .subquery("listed"))
+        rank = func.coalesce(listed.c.score, 0.0)
+    numbered = (select(listed.c.id, rank.label("rank"),
+                       func.row_number().over(order_by=(listed.c.updated_at.desc(),
+                                                        listed.c.id.desc())).label("position"),
+                       func.count().over().label("matched"))
+                .subquery("numbered"))
+    page = (select(numbered).where(numbered.c.position <= MAX_MATCHES)
+            .order_by(numbered.c.rank, numbered.c.position)
+            .limit(PAGE_SIZE).offset(_offset(query)).subquery("page"))
+    rows = db.session.execute(
+        _with_owner(select(Plan, page.c.matched).join(page, page.c.id == Plan.id))
+        .order_by(page.c.rank, page.c.position)
+    ).unique().all()
+    if rows:
+        matched = rows[0][1]
+    else:
+        matched = db.session.scalar(select(func.count()).select_from(newest)) or 0
+    return PlanPage(items=[row[0] for row in rows], total=min(matched, MAX_MATCHES),
+                    page=query.page, capped=matched > MAX_MATCHES)
 
 
 def _offset(query: PlanQuery) -> int:
