@@ -23,20 +23,33 @@ from collab.models.plans import (
     PlanTag,
     PlanTemplate,
 )
+from collab.models.rooms import (
+    BOARD_COLUMNS,
+    ROOM_KINDS,
+    BoardNote,
+    HandRaise,
+    Room,
+    RoomMember,
+    RoomMessage,
+)
 from collab.models.schools import ROLES, Invitation, Membership, School, Team, TeamMember
 from collab.models.timetables import WEEKDAYS, Holiday, Lesson, Period, SchoolClass, Term
 from collab.models.users import Profile, User
 
 __all__ = [
+    "BOARD_COLUMNS",
     "CLASS_MODES",
     "NOTE_TAGS",
     "OBSERVATION_STATES",
     "ROLES",
+    "ROOM_KINDS",
     "VISIBILITIES",
     "WEEKDAYS",
     "ActionStep",
     "ActivityEvent",
+    "BoardNote",
     "CalendarFeed",
+    "HandRaise",
     "Holiday",
     "Invitation",
     "Lesson",
@@ -55,6 +68,9 @@ __all__ = [
     "PlanTag",
     "PlanTemplate",
     "Profile",
+    "Room",
+    "RoomMember",
+    "RoomMessage",
     "School",
     "SchoolClass",
     "Team",

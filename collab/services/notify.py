@@ -48,6 +48,7 @@ MESSAGES = {
                                 "%(class_name)s, %(date)s)."),
     "observation.debriefed": _l("%(name)s wrote their reflection on the observed lesson "
                                 "(class %(class_name)s, %(date)s)."),
+    "room.mentioned": _l("%(name)s mentioned you in the room “%(room)s”."),
     "observation.reminder": _l("Tomorrow: the observation of class %(class_name)s, "
                                "%(date)s, period %(period)s."),
 }

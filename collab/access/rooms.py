@@ -1,0 +1,97 @@
+"""Who is in a co-thinking room. Every room page, list and Socket.IO event goes through here.
+
+A room's members follow from what it is about, so they change as the school changes:
+- a plan's room: whoever may read the plan (collab.access.plans.visible_to);
+- an observation's room: the observed teacher and the observers who accepted (the debrief
+  is theirs; a principal sees that the observation happened, not what was said about it);
+- a team's room: the team's members;
+- an ad-hoc room: its creator and the colleagues they invited.
+Only ever within the user's school. Anyone else gets a 404 (HTTP) or `ok: false` (socket).
+The facilitator (the room's creator, or the colleague they named) runs its protocol and sends
+its outcomes on.
+"""
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import and_, exists, false, or_, select
+
+from collab.access.plans import visible_to
+from collab.access.school import current_school
+from collab.extensions import db
+from collab.models import (
+    Observation,
+    ObservationObserver,
+    Plan,
+    Room,
+    RoomMember,
+    TeamMember,
+)
+
+
+def member_of(user):
+    """A SQL condition on Room: the rooms `user` is a member of."""
+    if user is None or getattr(user, "membership", None) is None:
+        return false()
+    readable_plan = exists().where(Plan.id == Room.plan_id, visible_to(user))
+    observed = exists().where(Observation.id == Room.observation_id,
+                              Observation.teacher_id == user.id)
+    observing = exists().where(ObservationObserver.observation_id == Room.observation_id,
+                               ObservationObserver.user_id == user.id,
+                               ObservationObserver.status == "accepted")
+    in_team = exists().where(TeamMember.team_id == Room.team_id, TeamMember.user_id == user.id)
+    invited = exists().where(RoomMember.room_id == Room.id, RoomMember.user_id == user.id,
+                             RoomMember.invited.is_(True))
+    return and_(
+        Room.school_id == user.school_id,
+        or_(
+            and_(Room.kind == "plan", readable_plan),
+            and_(Room.kind == "observation", or_(observed, observing)),
+            and_(Room.kind == "team", in_team),
+            and_(Room.kind == "adhoc", or_(Room.created_by_id == user.id, invited)),
+        ),
+    )
+
+
+def room_for(user, room_id) -> Room | None:
+    """The room if `user` is a member, else None (one query; sockets ask on every event, so
+    that a colleague removed from a team or the school is refused at once)."""
+    if not isinstance(room_id, int) or isinstance(room_id, bool):
+        return None
+    return db.session.scalar(select(Room).where(Room.id == room_id, member_of(user)))
+
+
+def is_member(user, room: Room) -> bool:
+    return room_for(user, room.id) is not None
+
+
+def can_facilitate(user, room: Room) -> bool:
+    """The room's facilitator: the colleague named, else its creator."""
+    if room.school_id != getattr(user, "school_id", None):
+        return False
+    return user.id == (room.facilitator_id or room.created_by_id)
+
+
+def my_room(room_id: int) -> Room:
+    """The room if the current user is a member, else 404."""
+    current_school()
+    room = room_for(current_user, room_id)
+    if room is None:
+        abort(404)
+    return room
+
+
+def facilitated_room(room_id: int) -> Room:
+    """The room if the current user facilitates it; 404 for non-members, else 403."""
+    room = my_room(room_id)
+    if not can_facilitate(current_user, room):
+        abort(403)
+    return room
+
+
+def created_room(room_id: int) -> Room:
+    """An ad-hoc room the current user created (they invite and name the facilitator);
+    404 for non-members, else 403."""
+    room = my_room(room_id)
+    if room.kind != "adhoc" or room.created_by_id != current_user.id:
+        abort(403)
+    return room
