@@ -72,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     from collab.blueprints.main import bp as main_bp
     from collab.blueprints.observations import bp as observations_bp
     from collab.blueprints.plans import bp as plans_bp
+    from collab.blueprints.rooms import bp as rooms_bp
     from collab.blueprints.settings import bp as settings_bp
 
     app.register_blueprint(main_bp)
@@ -79,3 +80,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(settings_bp, url_prefix="/settings")
     app.register_blueprint(plans_bp, url_prefix="/plans")
     app.register_blueprint(observations_bp, url_prefix="/observations")
+    app.register_blueprint(rooms_bp, url_prefix="/rooms")

@@ -20,6 +20,10 @@ def socket_user():
 
 
 def register(socketio) -> None:
+    from collab.blueprints.rooms import events as room_events
+
+    room_events.register(socketio)
+
     @socketio.on("connect")
     def _connect(auth=None):
         if not current_user.is_authenticated or socket_user() is None:
