@@ -9,6 +9,7 @@ import sys
 from dataclasses import asdict
 
 from bench import (
+    agreement,
     home_time,
     notes_sync,
     observation_suggestions,
@@ -148,11 +149,15 @@ def main() -> int:
     with demo_app() as app:
         generated_school, suggest_timing, observation_views = observation_suggestions.run(app)
     diff_timing = plan_diff.run()
+    agreement_timing = agreement.run()
     checks = (page_weight_checks(views) + home_checks(timings)
               + plan_list_checks(generated, plan_timings)
               + [Check("Plan diff, 2 000 lines p95", diff_timing.p95_ms, "ms",
                        plan_diff.P95_BUDGET_MS, "<"),
-                 Check("Plan diff, 2 000 lines max", diff_timing.max_ms, "ms")]
+                 Check("Plan diff, 2 000 lines max", diff_timing.max_ms, "ms"),
+                 Check("Agreement, 50 raters × 30 units p95", agreement_timing.p95_ms, "ms",
+                       agreement.P95_BUDGET_MS, "<"),
+                 Check("Agreement, 50 raters × 30 units max", agreement_timing.max_ms, "ms")]
               + notes_checks(notes_timing, notes_view)
               + suggestion_checks(generated_school, suggest_timing, observation_views))
     details = {
@@ -165,6 +170,7 @@ def main() -> int:
             "cases": {case: asdict(timing) for case, timing in plan_timings.items()},
         },
         "plan_diff": asdict(diff_timing),
+        "agreement": asdict(agreement_timing),
         "notes_sync": {"budgets": {"p95_ms_under": notes_sync.P95_BUDGET_MS,
                                    "queries_at_most": notes_sync.QUERIES_BUDGET,
                                    "page_bytes_at_most": notes_sync.PAGE_BUDGET_BYTES},
