@@ -1296,7 +1296,9 @@ def validate_rubric(data) -> list[Problem]:
     problems += _ascending(levels or ())
     criteria, criterion_problems = _list(data.get("criteria"), "criteria", MIN_CRITERIA)
     problems += criterion_problems
-    level_count = len(levels) if levels is not None else None
+    # Descriptors are counted against the levels only when those are a usable list: with
+    # too few levels every criterion would be "wrong" too, which is noise, not news.
+    level_count = len(levels) if levels is not None and not level_problems else None
     for index, criterion in enumerate(criteria or ()):
         problems += _criterion(criterion, f"criteria[{index}]", level_count)
     return problems
