@@ -15,7 +15,7 @@ import csv
 import io
 import json
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from collab.extensions import db
 from collab.models import (
@@ -73,28 +73,43 @@ def _number(value: float):
     return int(value) if float(value).is_integer() else value
 
 
+def _text(value) -> str:
+    """A draft may leave texts out: None reads as empty."""
+    return value.strip() if isinstance(value, str) else ""
+
+
 def _fill(version: RubricVersion, data: dict) -> None:
-    """Replace the version's grid with `data` (already validated)."""
-    version.title = data["title"].strip()
-    version.description = (data.get("description") or "").strip()
+    """Replace the version's grid with `data` (checked: valid, or a draft's gaps only)."""
+    version.title = _text(data.get("title"))
+    version.description = _text(data.get("description"))
     version.target = data.get("target") or "observation"
-    version.levels.clear()
-    version.criteria.clear()
-    db.session.flush()
-    levels = [RubricLevel(position=n, score=float(level["score"]), label=level["label"].strip())
-              for n, level in enumerate(data["levels"])]
+    if version.id is not None:
+        # Descriptors go with their criteria and levels (ON DELETE CASCADE). The old rows
+        # leave the session first: SQLite may give their ids to the new ones.
+        db.session.flush()
+        for criterion in version.criteria:
+            for descriptor in criterion.descriptors:
+                db.session.expunge(descriptor)
+            db.session.expunge(criterion)
+        for level in version.levels:
+            db.session.expunge(level)
+        db.session.execute(delete(RubricCriterion).where(RubricCriterion.version_id == version.id))
+        db.session.execute(delete(RubricLevel).where(RubricLevel.version_id == version.id))
+        db.session.expire(version, ["levels", "criteria"])
+    levels = [RubricLevel(position=n, score=float(level["score"]), label=_text(level.get("label")))
+              for n, level in enumerate(data.get("levels") or [])]
     version.levels.extend(levels)
     db.session.flush()
-    for n, item in enumerate(data["criteria"]):
-        criterion = RubricCriterion(position=n, title=item["title"].strip(),
-                                    description=(item.get("description") or "").strip(),
-                                    group=(item.get("group") or "").strip(),
-                                    weight=float(item.get("weight", 1)))
+    for n, item in enumerate(data.get("criteria") or []):
+        criterion = RubricCriterion(position=n, title=_text(item.get("title")),
+                                    description=_text(item.get("description")),
+                                    group=_text(item.get("group")),
+                                    weight=float(item.get("weight") or 1))
         version.criteria.append(criterion)
         db.session.flush()
         criterion.descriptors.extend(
-            RubricDescriptor(level_id=level.id, text=(text or "").strip())
-            for level, text in zip(levels, item["descriptors"], strict=True))
+            RubricDescriptor(level_id=level.id, text=_text(text))
+            for level, text in zip(levels, item.get("descriptors") or [], strict=False))
     db.session.flush()
 
 
@@ -113,7 +128,7 @@ def create(school_id: int, user, data: dict, library_key: str | None = None,
     """A new rubric whose first version holds `data` (a draft unless `publish_now`)."""
     check(data)
     rubric = Rubric(school_id=school_id, created_by_id=user.id, library_key=library_key)
-    version = RubricVersion(number=1, title=data["title"].strip(), created_by_id=user.id)
+    version = RubricVersion(number=1, title=_text(data.get("title")), created_by_id=user.id)
     rubric.versions.append(version)
     db.session.add(rubric)
     db.session.flush()
@@ -223,14 +238,19 @@ def is_used(version: RubricVersion) -> bool:
 
 # -- import and export -------------------------------------------------------------------
 
+def _check_size(raw: bytes) -> None:
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise InvalidRubric([Problem("", "too_long",
+                                     {"limit": MAX_IMPORT_BYTES, "length": len(raw)})])
+
+
 def to_json(version: RubricVersion) -> str:
     return json.dumps(version_data(version), ensure_ascii=False, indent=2) + "\n"
 
 
 def from_json(raw: bytes) -> dict:
     """The rubric in a JSON file, checked; InvalidRubric lists every problem."""
-    if len(raw) > MAX_IMPORT_BYTES:
-        raise InvalidRubric([Problem("", "too_long", {"max": MAX_IMPORT_BYTES})])
+    _check_size(raw)
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -258,8 +278,7 @@ def to_csv(version: RubricVersion) -> str:
 def from_csv(raw: bytes) -> dict:
     """The rubric in a CSV file written like `to_csv` (comma, semicolon or tab separated),
     checked; problems name their row and column."""
-    if len(raw) > MAX_IMPORT_BYTES:
-        raise InvalidRubric([Problem("", "too_long", {"max": MAX_IMPORT_BYTES})])
+    _check_size(raw)
     text = decode_csv_bytes(raw)
     if text is None or not text.strip():
         raise InvalidRubric([Problem("", "not_csv", {})])
