@@ -220,6 +220,8 @@ class Assessment(db.Model):
     rubric_version = relationship("RubricVersion")
     assessor = relationship("User", foreign_keys=[assessor_id])
     assessed = relationship("User", foreign_keys=[assessed_id])
+    plan = relationship("Plan")
+    observation = relationship("Observation")
     ratings = relationship("AssessmentRating", cascade="all, delete-orphan",
                            passive_deletes=True)
 

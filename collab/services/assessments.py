@@ -410,6 +410,66 @@ def pkg_score(version: RubricVersion, values: list[float | None]) -> float | Non
     return pkg_conversion(sum(values), top * len(values))
 
 
+# -- growth over time ------------------------------------------------------------------------
+
+@dataclass
+class GrowthPoint:
+    on: date
+    total: float | None  # peers: weighted share of the medians, %
+    self_total: float | None
+    x: float = 0.0
+    y: float | None = None
+    self_y: float | None = None
+
+
+CHART_WIDTH, CHART_HEIGHT = 300, 100
+
+
+def growth(teacher: User, rubric) -> list[GrowthPoint]:
+    """My results on one rubric (all its versions) over time, one point per feedback request
+    with a submitted assessment, oldest first, placed on a CHART_WIDTH × CHART_HEIGHT chart
+    (two queries whatever the number of assessments)."""
+    rows = list(db.session.scalars(
+        select(Assessment).join(RubricVersion, RubricVersion.id == Assessment.rubric_version_id)
+        .where(Assessment.assessed_id == teacher.id, RubricVersion.rubric_id == rubric.id,
+               Assessment.status == "submitted", Assessment.request_id.is_not(None))
+        .options(selectinload(Assessment.ratings),
+                 selectinload(Assessment.rubric_version).selectinload(RubricVersion.levels),
+                 selectinload(Assessment.rubric_version).selectinload(RubricVersion.criteria))))
+    by_request: dict[int, list[Assessment]] = {}
+    for row in rows:
+        by_request.setdefault(row.request_id, []).append(row)
+    points = []
+    for group in by_request.values():
+        version = group[0].rubric_version
+        scores = {level.id: level.score for level in version.levels}
+        peers = [a for a in group if a.kind in ("peer", "mentor")]
+        own = next((a for a in group if a.kind == "self"), None)
+        points.append(GrowthPoint(
+            on=max(a.submitted_at for a in group).date(),
+            total=_share_of(version, peers, scores), self_total=_share_of(
+                version, [own] if own else [], scores)))
+    points.sort(key=lambda p: p.on)
+    step = CHART_WIDTH / max(len(points) - 1, 1)
+    for n, point in enumerate(points):
+        point.x = round(n * step if len(points) > 1 else CHART_WIDTH / 2, 1)
+        point.y = None if point.total is None else round(CHART_HEIGHT - point.total, 1)
+        point.self_y = (None if point.self_total is None
+                        else round(CHART_HEIGHT - point.self_total, 1))
+    return points
+
+
+def _share_of(version: RubricVersion, group: list[Assessment], scores: dict) -> float | None:
+    if not group:
+        return None
+    medians = []
+    for criterion in version.criteria:
+        values = [scores[r.level_id] for a in group for r in a.ratings
+                  if r.criterion_id == criterion.id and r.level_id in scores]
+        medians.append(statistics.median(values) if values else None)
+    return weighted_share(version, medians)
+
+
 # -- reminders -----------------------------------------------------------------------------
 
 def send_reminders(now=None) -> int:

@@ -53,6 +53,7 @@ MESSAGES = {
                                "“%(title)s” by %(date)s."),
     "assessment.submitted": _l("%(name)s gave you feedback with the rubric “%(title)s”."),
     "assessment.reminder": _l("Reminder: your feedback for %(name)s is due on %(date)s."),
+    "calibration.invited": _l("%(name)s invites you to a calibration round: “%(title)s”."),
     "observation.reminder": _l("Tomorrow: the observation of class %(class_name)s, "
                                "%(date)s, period %(period)s."),
 }
