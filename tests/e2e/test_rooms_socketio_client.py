@@ -179,3 +179,35 @@ def test_another_schools_teacher_is_refused(teachers, team_room_id):
     other.connect()
     ack = other.ask("room:join", {"room_id": team_room_id})
     assert ack["ok"] is False and ack["error"] == "not_found"
+
+
+def _polling_session(teacher, base_url):
+    base = f"{base_url}/socket.io/?EIO=4&transport=polling"
+    opened = teacher.http.get(base, timeout=10, headers={"Origin": base_url})
+    sid = re.search(r'"sid":"([^"]+)"', opened.text).group(1)
+    url = f"{base}&sid={sid}"
+    teacher.http.post(url, data="40", timeout=10, headers={"Origin": base_url})  # connect
+    return url
+
+
+def test_oversized_and_malformed_polling_posts_do_not_break_the_server(live_server, teachers,
+                                                                       team_room_id):
+    siti = teachers(TEACHER)
+    url = _polling_session(siti, live_server.url)
+    for body in ['42["message:send",{"room_id":', "42[]", '42["room:join"', "\x00\xff",
+                 '42["message:send",' + "[" * 5000 + "]" * 5000 + "]",
+                 '42["message:send","not a dict"]', '421["room:join",{"room_id":1e400}]']:
+        response = siti.http.post(url, data=body.encode("utf-8", "replace"), timeout=10,
+                                  headers={"Origin": live_server.url})
+        assert response.status_code < 500
+    try:  # over the 64 KB cap: refused, or left hanging (SECURITY.md trap 7), never a crash
+        response = siti.http.post(_polling_session(siti, live_server.url),
+                                  data="42" + "x" * 200_000, timeout=3,
+                                  headers={"Origin": live_server.url})
+        assert response.status_code < 500
+    except requests.exceptions.Timeout:
+        pass
+
+    assert requests.get(f"{live_server.url}/healthz", timeout=5).status_code == 200
+    budi = teachers(COLLEAGUE).connect()
+    assert budi.ask("room:join", {"room_id": team_room_id})["ok"]
