@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from collab.access.plans import can_read
 from collab.extensions import db
 from collab.models import (
     Assessment,
@@ -51,6 +52,8 @@ def create_round(facilitator: User, version: RubricVersion | None, title: str,
             or not version.is_published or version.target not in TARGET_RUBRICS[target]):
         raise AssessmentError("bad_rubric", "rubric")
     raters = _raters(facilitator, rater_ids)
+    if plan is not None and not all(can_read(r, plan) for r in raters):
+        raise AssessmentError("sample_hidden", "target")
     round_ = CalibrationRound(school_id=facilitator.school_id, facilitator_id=facilitator.id,
                               rubric_version_id=version.id, title=title,
                               plan_id=plan and plan.id,

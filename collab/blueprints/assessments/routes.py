@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from collab.access import assessments as access
-from collab.access.observations import visible_observation
+from collab.access.observations import observer_of
 from collab.access.school import current_school, is_principal, school_member_required
 from collab.blueprints.assessments import bp
 from collab.blueprints.assessments.forms import RequestForm, StartForm
@@ -36,6 +36,10 @@ ERRORS = {
     "submitted": lambda: _("This assessment is already submitted; it can no longer change."),
     "not_an_observer": lambda: _("Only the observers of this lesson can assess it."),
     "bad_criterion": lambda: _("The rubric has changed; reload the page."),
+    "sample_hidden": lambda: _("Some raters cannot open this plan. Choose a plan shared with "
+                               "the whole school."),
+    "rater_count": lambda: _("Choose one to %(max)d colleagues.", max=calibration.MAX_RATERS),
+    "bad_title": lambda: _("Give the round a title."),
 }
 
 
@@ -245,7 +249,7 @@ def share(request_id: int):
 @school_member_required
 def start(observation_id: int):
     """An observer assesses the lesson they observed."""
-    observation = visible_observation(observation_id)
+    observation, _invite = observer_of(observation_id)
     form = StartForm()
     form.rubric.choices = rubric_choices("observation")
     if form.validate_on_submit():
