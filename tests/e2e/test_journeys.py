@@ -265,6 +265,11 @@ SWEPT = {
     # The observer's notes page: swept in test_observation_notes_browser.py, in both
     # languages, offline and at phone width.
     "observations.notes",
+    # Assessment pages need requests, assessments and a calibration round: swept in
+    # test_assessments_browser.py, in both languages and at phone width.
+    "assessments.index", "assessments.new", "assessments.assessment", "assessments.results",
+    "assessments.results_print", "assessments.start", "assessments.calibration_new",
+    "assessments.calibration_round",
 }
 
 CSV_ONE_GOOD_ONE_BAD = (
