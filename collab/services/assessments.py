@@ -299,8 +299,10 @@ class CriterionResult:
 
     @property
     def discuss(self) -> bool:
-        alpha = (self.agreement or {}).get("alpha_ordinal")
-        return alpha is not None and alpha < CALIBRATE_BELOW
+        agreement = self.agreement or {}
+        alpha = agreement.get("alpha_ordinal")
+        # One lesson or plan alone says nothing about how a criterion is read.
+        return alpha is not None and agreement.get("units", 0) >= 2 and alpha < CALIBRATE_BELOW
 
 
 @dataclass

@@ -80,8 +80,11 @@ def seed(school: School) -> None:
 
 def _rate(assessment, user, levels, glow="", grow="", submit=True, days_ago=0) -> None:
     version = assessment.rubric_version
-    ratings = {c.id: Rating(version.levels[level - 1].id, glow, grow)
-               for c, level in zip(version.criteria, levels, strict=True)}
+    last = len(version.criteria) - 1
+    # A glow on the first criterion, a grow on the last: as people write them.
+    ratings = {c.id: Rating(version.levels[level - 1].id, glow if n == 0 else "",
+                            grow if n == last else "")
+               for n, (c, level) in enumerate(zip(version.criteria, levels, strict=True))}
     assessments.save(assessment, user, ratings, submit=submit)
     if submit:
         assessment.submitted_at = utcnow() - timedelta(days=days_ago)
