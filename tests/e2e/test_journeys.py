@@ -265,6 +265,8 @@ SWEPT = {
     # The observer's notes page: swept in test_observation_notes_browser.py, in both
     # languages, offline and at phone width.
     "observations.notes",
+    # The rooms: swept in test_rooms_browser.py, as two members of a team's room.
+    "rooms.index", "rooms.room",
 }
 
 CSV_ONE_GOOD_ONE_BAD = (

@@ -14,7 +14,7 @@ from flask import current_app
 
 from collab.extensions import db
 from collab.models import ActionStep, Observation, ObservationObserver
-from collab.services import attachments, plan_comments, plans, timetables
+from collab.services import attachments, plan_comments, plans, rooms, timetables
 from collab.services.accounts import make_reset_token
 from collab.services.plans import PlanFields
 from collab.services.schools import invitation_token
@@ -73,6 +73,22 @@ OBSERVATION_GET = {"anon": 302, "outsider": 403, "teacher": 200, "principal": 20
                    "other": 404}
 NOT_INVITED_POST = {"anon": 302, "outsider": 403, "teacher": 403, "principal": 403,
                     "other": 404}
+
+
+def room_url(suffix: str = ""):
+    return lambda w: f"/rooms/{_id(w, 'room')}{suffix}"
+
+
+def message_url(action: str):
+    return lambda w: f"/rooms/{_id(w, 'room')}/messages/{_id(w, 'message')}/{action}"
+
+
+# School A's team room (the teacher and the mentor are the team): a room exists only for its
+# members, so A's principal (not in the team) finds nothing, like school B's.
+ROOM_MEMBER_GET = {"anon": 302, "outsider": 403, "teacher": 200, "principal": 404,
+                   "other": 404}
+ROOM_MEMBER_POST = {**ROOM_MEMBER_GET, "teacher": 302}
+ROOM_FORM_REFUSED = {**ROOM_MEMBER_GET, "teacher": 400}
 
 
 # rule -> method -> (url builder, expected status per role)
@@ -220,6 +236,28 @@ MATRIX = {
     "/observations/actions/<int:step_id>/done": {
         "POST": (lambda w: f"/observations/actions/{_id(w, 'action_step')}/done",
                  {**NOT_INVITED_POST, "teacher": 302, "principal": 404})},
+    "/rooms/": {"GET": (lambda w: "/rooms/", MEMBERS),
+                "POST": (lambda w: "/rooms/", {**MEMBERS, "teacher": 400, "principal": 400,
+                                               "other": 400})},
+    # Opening the room of a plan (its readers), an observation (its teacher and accepted
+    # observers; A's principal sees the observation, not its content: 403) or a team (its
+    # members; a colleague outside the team: 403).
+    "/rooms/plan/<int:plan_id>": {
+        "POST": (lambda w: f"/rooms/plan/{_id(w, 'plan')}", PLAN_EDITOR_POST)},
+    "/rooms/observation/<int:observation_id>": {
+        "POST": (lambda w: f"/rooms/observation/{_id(w, 'observation')}",
+                 {**NOT_INVITED_POST, "teacher": 302})},
+    "/rooms/team/<int:team_id>": {
+        "POST": (lambda w: f"/rooms/team/{w['a']['team'].id}",
+                 {**NOT_INVITED_POST, "teacher": 302})},
+    "/rooms/<int:room_id>": {"GET": (room_url(), ROOM_MEMBER_GET)},
+    # An empty form: no client id (400); an empty edit (400).
+    "/rooms/<int:room_id>/messages": {"POST": (room_url("/messages"), ROOM_FORM_REFUSED)},
+    "/rooms/<int:room_id>/messages/<int:message_id>/edit": {
+        "POST": (message_url("edit"), ROOM_FORM_REFUSED)},
+    "/rooms/<int:room_id>/messages/<int:message_id>/delete": {
+        "POST": (message_url("delete"), ROOM_MEMBER_POST)},
+    "/rooms/<int:room_id>/read": {"POST": (room_url("/read"), ROOM_MEMBER_POST)},
     "/plans/": {"GET": (lambda w: "/plans/", MEMBERS)},
     "/plans/new": {
         "GET": (lambda w: "/plans/new", MEMBERS),
@@ -291,9 +329,13 @@ def world(world):
         holiday = timetables.add_holiday(school["school"], f"Libur rahasia {key.upper()}",
                                          date(2026, 12, 9))
         observation, step = _observation(school)
+        room = rooms.room_for_team(school["team"], school["teacher"])
+        message, _created = rooms.post_message(room, school["teacher"], "matrix",
+                                               f"Pesan rahasia {key.upper()}")
         db.session.commit()
         school.update(plan=plan, comment=comment, attachment=attachment, term=term,
-                      holiday=holiday, observation=observation, action_step=step)
+                      holiday=holiday, observation=observation, action_step=step, room=room,
+                      message=message)
     return world
 
 
@@ -358,8 +400,9 @@ def test_another_schools_principal_sees_no_id_or_name_of_the_first(world, client
     secrets_of_a = [a["teacher"].email, a["teacher"].name, a["team"].name,
                     a["invitation"].email, a["school"].name, a["mentor"].name]
     secrets_of_a += [a[item].name for item in ("term", "holiday")]
-    secrets_of_a += ["Fokus rahasia", "Langkah rahasia"]
+    secrets_of_a += ["Fokus rahasia", "Langkah rahasia", "Pesan rahasia A"]
     for url in ("/", "/notifications/", "/settings/school/", "/settings/school/teams",
+                "/rooms/",
                 "/settings/school/invite", "/settings/school/import", "/settings/profile",
                 "/settings/school/schedule", "/settings/school/timetables/import",
                 "/settings/timetable", "/observations/", "/observations/new",
