@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from collab.extensions import db
 from collab.models import (
     ActionStep,
+    BoardNote,
     Holiday,
     Lesson,
     Membership,
@@ -22,6 +23,9 @@ from collab.models import (
     ObservationObserver,
     Period,
     Profile,
+    Room,
+    RoomMember,
+    RoomMessage,
     School,
     SchoolClass,
     Team,
@@ -34,7 +38,7 @@ from tests.conftest import login
 
 TABLES = (School, User, Membership, Profile, Team, TeamMember, Period, Term, Holiday, Lesson,
           SchoolClass, Observation, ObservationObserver, ObservationBooking, ObservationNote,
-          ActionStep, Notification)
+          ActionStep, Notification, Room, RoomMember, RoomMessage, BoardNote)
 
 
 def row_counts() -> dict[str, int]:
@@ -300,3 +304,26 @@ def test_observations_are_not_made_twice(runner):
     seed(runner)
     seed(runner, "--if-empty")
     assert [(o.teacher_id, o.focus, o.state) for o in smp_observations()] == before
+
+
+def test_the_team_room_of_guru01_and_guru02_has_a_talk_a_board_and_a_finished_protocol(runner):
+    from collab.access.rooms import room_for
+    from collab.models import BoardNote, Room, RoomMessage
+    from collab.services import room_board
+
+    seed(runner)
+    room = db.session.scalar(select(Room).where(Room.kind == "team"))
+    guru01, guru02 = (db.session.scalar(select(User).where(User.email == f"{h}@demo.sch.id"))
+                      for h in ("guru01", "guru02"))
+    assert room_for(guru01, room.id) == room and room_for(guru02, room.id) == room
+    authors = set(db.session.scalars(select(RoomMessage.author_id).where(
+        RoomMessage.room_id == room.id)))
+    assert {guru01.id, guru02.id} <= authors
+    board = room_board.board(room)
+    assert all(board[column] for column in ("evidence", "wonderings", "suggestions",
+                                            "next_steps"))
+    assert room.protocol == "lesson_study" and room.protocol_finished_at is not None
+    debrief = db.session.scalar(select(Room).where(Room.kind == "observation"))
+    cards = db.session.scalars(select(BoardNote).where(BoardNote.room_id == debrief.id)).all()
+    assert cards and all(card.source_note_id and card.is_evidence for card in cards)
+    assert room_for(guru01, debrief.id) == debrief  # an observer of that lesson
