@@ -281,7 +281,7 @@
       var first = list.querySelector("li.message[data-id]");
       send("message:earlier", { before_id: Number(first.dataset.id) }, function (ack) {
         if (!ack || !ack.ok) { refused(ack); return; }
-        ack.history.forEach(place);
+        (ack.messages || ack.history || []).forEach(place);
         if (!ack.more) { earlier.parentNode.replaceChild(el("span", {}, L.no_earlier), earlier); }
       });
     });
@@ -446,6 +446,7 @@
 
   function renderPhase(data) {
     phase = data;
+    showControls(data);
     var line = document.getElementById("protocol-phase");
     var floor = document.getElementById("protocol-floor");
     var timer = document.getElementById("protocol-clock");
@@ -457,7 +458,7 @@
     }
     var current = data.phases[data.index];
     line.textContent = fill(L.phase, { num: data.index + 1, total: data.phases.length,
-      label: current.label });
+      label: current.label }) + " (" + current.speaker + ")";
     floor.hidden = !data.floor;
     if (data.floor) { floor.textContent = fill(L.floor, { name: data.floor.name }); }
     timer.hidden = !data.ends_at;
@@ -481,6 +482,41 @@
       if (!ack || !ack.ok) { refused(ack); }
     });
   });
+
+  // The facilitator's controls: start a protocol, next phase, finish (phase:set).
+  var panel = document.getElementById("protocol");
+  var controls = null;
+  if (panel.dataset.facilitator === "1") {
+    controls = el("div", { "class": "row protocol-controls" });
+    var pick = el("select", { id: "protocol-choice", "aria-label": L.choose });
+    JSON.parse(panel.dataset.choices).forEach(function (c) {
+      pick.appendChild(el("option", { value: c[0] }, c[1]));
+    });
+    [["start", L.start], ["next", L.next], ["finish", L.finish]].forEach(function (b) {
+      var button = el("button", { type: "button", "data-action": b[0] }, b[1]);
+      controls.appendChild(button);
+    });
+    controls.insertBefore(pick, controls.firstChild);
+    panel.insertBefore(controls, panel.querySelector("h3"));
+    controls.addEventListener("click", function (event) {
+      var action = event.target.dataset && event.target.dataset.action;
+      if (!action || !joined) { return; }
+      var data = { action: action };
+      if (action === "start") { data.protocol = pick.value; }
+      send("phase:set", data, function (ack) {
+        if (ack && ack.ok) { renderPhase(ack.phase); } else { refused(ack); }
+      });
+    });
+  }
+
+  function showControls(data) {
+    if (!controls) { return; }
+    var running = !!(data && !data.finished && data.index !== null && data.index !== undefined);
+    controls.querySelector("select").hidden = running;
+    controls.querySelector("[data-action=start]").hidden = running;
+    controls.querySelector("[data-action=next]").hidden = !running;
+    controls.querySelector("[data-action=finish]").hidden = !running;
+  }
 
   function renderHands(list_) {
     hands = list_ || [];
@@ -537,9 +573,19 @@
     showTyping();
     setTimeout(showTyping, 4100);
   });
+  // A note as it is now, and the new order of the columns it touched (a move renumbers).
   socket.on("note:changed", function (data) {
-    var note = data.note || data;
-    if (data.room_id === roomId || note.room_id === roomId) { renderNote(note); }
+    if (!here(data)) { return; }
+    renderNote(data.note);
+    Object.keys(data.order || {}).forEach(function (column) {
+      var ol = board.querySelector("ol.notes[data-column='" + column + "']");
+      if (!ol) { return; }
+      data.order[column].forEach(function (id, index) {
+        var card = document.getElementById("note-" + id);
+        if (notes[id]) { notes[id].position = index; }
+        if (card) { ol.appendChild(card); }
+      });
+    });
   });
   socket.on("note:deleted", function (data) {
     if (!here(data)) { return; }
@@ -547,7 +593,7 @@
     if (card) { card.remove(); }
     delete notes[data.note_id || data.id];
   });
-  socket.on("phase", function (data) { if (!data || here(data)) { renderPhase(data && (data.phase === undefined ? data : data.phase)); } });
+  socket.on("phase", function (data) { if (here(data)) { renderPhase(data.phase); } });
   socket.on("hands", function (data) { if (here(data)) { renderHands(data.hands); } });
   document.addEventListener("visibilitychange", markRead);
 

@@ -17,14 +17,14 @@ from collab.access.plans import readable_plan
 from collab.access.rooms import can_facilitate, my_room
 from collab.access.school import current_school, school_member_required, team_of_my_school
 from collab.blueprints.rooms import bp
-from collab.blueprints.rooms.forms import AdhocRoomForm, EditMessageForm, MessageForm
+from collab.blueprints.rooms.forms import AdhocRoomForm, EditMessageForm, MessageForm, NoteForm
 from collab.database import reads_only_from_now
 from collab.extensions import db
 from collab.forms import EmptyForm
 from collab.models import RoomMessage, TeamMember, User
 from collab.models.base import utcnow
 from collab.models.rooms import BOARD_COLUMNS
-from collab.services import rooms, schools
+from collab.services import protocols, room_board, rooms, schools
 from collab.services.rendering import render_markdown
 from collab.services.rooms import RoomError
 
@@ -55,6 +55,11 @@ ERRORS = {
     "not_found": lambda: _("This message is no longer there."),
     "not_yours": lambda: _("You can change only your own messages."),
     "too_late": lambda: _("A message can be changed only within 15 minutes of sending it."),
+    "text_required": lambda: _("Write something on the note."),
+    "text_too_long": lambda: _("A note can have at most %(max)d characters.",
+                               max=room_board.MAX_TEXT),
+    "bad_column": lambda: _("Choose one of the board's columns."),
+    "board_full": lambda: _("The board is full. Remove some notes first."),
 }
 
 
@@ -139,7 +144,13 @@ def _before_id() -> int | None:
     return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
 
 
-def _page(room, form=None, edit_errors=None, status=200):
+def _note_form(formdata=None) -> NoteForm:
+    form = NoteForm(formdata=formdata, client_id=uuid.uuid4().hex)
+    form.column.choices = [(key, COLUMNS[key]) for key in BOARD_COLUMNS]
+    return form
+
+
+def _page(room, form=None, note_form=None, edit_errors=None, status=200):
     """The room: its members, the last 50 messages (or the 50 before `?before=`), the
     unread marker, the board and the protocol panel."""
     before = _before_id()
@@ -148,9 +159,11 @@ def _page(room, form=None, edit_errors=None, status=200):
     else:
         messages, more = rooms.history(room)
     people = rooms.members(room)
+    notes = room_board.board(room)
     known = {u.id for u in people}
-    missing = {m.author_id for m in messages} - known
-    if missing:  # authors who have left the room: one query, not one per message
+    missing = ({m.author_id for m in messages}
+               | {n.author_id for column in notes.values() for n in column}) - known
+    if missing:  # authors who have left the room: one query, not one per message or note
         list(db.session.scalars(select(User).where(User.id.in_(missing))))
     if form is None:
         form = MessageForm(formdata=None, client_id=uuid.uuid4().hex)
@@ -164,6 +177,8 @@ def _page(room, form=None, edit_errors=None, status=200):
         facilitator=can_facilitate(current_user, room),
         edit_minutes=int(rooms.EDIT_WINDOW.total_seconds() // 60),
         max_bytes=rooms.MAX_BODY_BYTES, columns=BOARD_COLUMNS, column_labels=COLUMNS,
+        board=notes, note_form=note_form or _note_form(), phase=protocols.phase_json(room),
+        hands=protocols.hands_json(room), protocol_choices=protocols.choices(),
     ), status
 
 
@@ -249,3 +264,25 @@ def mark_read(room_id):
     rooms.mark_read(room, current_user)
     db.session.commit()
     return redirect(url_for("rooms.room", room_id=room.id))
+
+
+@bp.route("/<int:room_id>/notes", methods=["POST"])
+@school_member_required
+def add_note(room_id):
+    """A note added to the board without JavaScript (the script uses the socket)."""
+    room = my_room(room_id)
+    form = _note_form(request.form)
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return _page(room, note_form=form, status=400)
+    try:
+        note, _created = room_board.add_note(room, current_user, form.client_id.data,
+                                             form.column.data, form.text.data or "")
+    except RoomError as error:
+        status = _refused(error)
+        target = form.column if error.field == "column" else form.text
+        target.errors = [*target.errors, error_message(error)]
+        return _page(room, note_form=form, status=status)
+    db.session.commit()
+    return redirect(url_for("rooms.room", room_id=room.id, _anchor=f"note-{note.id}"))
