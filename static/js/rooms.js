@@ -10,8 +10,7 @@
   var app = document.getElementById("room-app");
   if (!app || app.dataset.paged === "1" || typeof window.io !== "function") { return; }
   var L = JSON.parse(app.dataset.labels);
-  var COLUMNS = JSON.parse(app.dataset.columns);
-  var COLUMN_KEYS = Object.keys(COLUMNS);
+  var COLUMN_KEYS = JSON.parse(app.dataset.columns);  // in the board's order
   var roomId = Number(app.dataset.roomId), me = Number(app.dataset.userId);
   var lastId = Number(app.dataset.lastId), lastRead = Number(app.dataset.lastRead);
   var editMs = Number(app.dataset.editMinutes) * 60000, maxBytes = Number(app.dataset.maxBytes);
@@ -159,6 +158,10 @@
     if (msg.id > lastId) { lastId = msg.id; }
   }
 
+  // Keep the newest message in view while the reader is at the bottom of the list.
+  function atBottom() { return list.scrollHeight - list.scrollTop - list.clientHeight < 80; }
+  function toBottom() { list.scrollTop = list.scrollHeight; }
+
   function pendingItem(item) {
     var li = el("li", { "class": "message mine pending", "data-client-id": item.client_id });
     var meta = el("p", { "class": "message-meta small" });
@@ -166,6 +169,7 @@
     li.appendChild(meta);
     li.appendChild(el("p", { "class": "message-body pre-line" }, item.body));
     list.appendChild(li);
+    toBottom();
   }
 
   function markRead() {
@@ -557,7 +561,13 @@
   window.addEventListener("offline", function () { show(L.offline, true); });
 
   function here(data) { return data && data.room_id === roomId; }
-  socket.on("message:new", function (msg) { if (here(msg)) { place(msg); markRead(); } });
+  socket.on("message:new", function (msg) {
+    if (!here(msg)) { return; }
+    var follow = atBottom() || msg.author.id === me;
+    place(msg);
+    if (follow) { toBottom(); }
+    markRead();
+  });
   socket.on("message:updated", function (msg) { if (here(msg)) { place(msg); } });
   socket.on("message:deleted", function (msg) {
     if (!here(msg)) { return; }
@@ -604,5 +614,8 @@
   });
   saveOutbox(waiting);
   waiting.forEach(pendingItem);
+  // First view: the first unread message, else the newest, in view of the list.
+  var marker = document.getElementById("unread");
+  if (marker) { list.scrollTop = marker.offsetTop - list.offsetTop; } else { toBottom(); }
   show(L.connecting, true);
 }());

@@ -258,6 +258,7 @@ MATRIX = {
     "/rooms/<int:room_id>/messages/<int:message_id>/delete": {
         "POST": (message_url("delete"), ROOM_MEMBER_POST)},
     "/rooms/<int:room_id>/read": {"POST": (room_url("/read"), ROOM_MEMBER_POST)},
+    "/rooms/<int:room_id>/notes": {"POST": (room_url("/notes"), ROOM_FORM_REFUSED)},
     "/plans/": {"GET": (lambda w: "/plans/", MEMBERS)},
     "/plans/new": {
         "GET": (lambda w: "/plans/new", MEMBERS),

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from collab.extensions import db
 from collab.models import Observation, ObservationObserver, RoomMessage
-from collab.services import plans, rooms
+from collab.services import plans, protocols, room_board, rooms
 from collab.services.plans import PlanFields
 from tests.conftest import csrf_token
 
@@ -317,3 +317,51 @@ def test_the_room_page_needs_a_bounded_number_of_queries(a, make, client_for, co
         assert c.get(url).status_code == 200
     assert len(many) == len(few), "queries grow with the number of messages or authors"
     assert len(many) <= 20
+
+
+# -- the board and the protocol panel ------------------------------------------------------
+
+def test_a_note_added_without_javascript_is_on_the_board_once(a, client_for):
+    room = team_room(a)
+    c = client_for(a["teacher"])
+    page = c.get(f"/rooms/{room.id}").text
+    client_id = re.search(r'id="note-client_id" name="client_id" type="hidden" value="([^"]+)"',
+                          page).group(1)
+    data = {"csrf_token": csrf_token(page), "client_id": client_id, "column": "wonderings",
+            "text": "Mengapa kelompok 3 diam?"}
+    assert c.post(f"/rooms/{room.id}/notes", data=data).status_code == 302
+    assert c.post(f"/rooms/{room.id}/notes", data=data).status_code == 302
+    notes = room_board.board(room)["wonderings"]
+    assert [n.text for n in notes] == ["Mengapa kelompok 3 diam?"]
+    shown = c.get(f"/rooms/{room.id}").text
+    column = shown[shown.index('data-column="wonderings"'):shown.index('data-column="suggestions"')]
+    assert "Mengapa kelompok 3 diam?" in column
+
+
+def test_an_empty_note_is_refused_with_the_column_kept(a, client_for):
+    room = team_room(a)
+    c = client_for(a["teacher"])
+    response = post(c, f"/rooms/{room.id}/notes", {"client_id": "n1", "column": "next_steps",
+                                                   "text": "  "}, f"/rooms/{room.id}")
+    assert response.status_code == 400
+    assert 'id="text-error"' in response.text
+    assert re.search(r'<option selected value="next_steps">|<option value="next_steps" '
+                     r'selected>', response.text)
+    assert room_board.board(room)["next_steps"] == []
+
+
+def test_the_protocol_panel_shows_the_phase_the_floor_and_the_hands(a, client_for):
+    room = team_room(a)  # opened by the teacher, who facilitates
+    protocols.start(room, a["teacher"], "lesson_study")
+    protocols.give_floor(room, a["teacher"], a["mentor"].id)
+    protocols.raise_hand(room, a["teacher"])
+    db.session.commit()
+    c = client_for(a["mentor"])
+    c.post("/language", data={"lang": "en", "csrf_token": csrf_token(c.get("/").text)})
+    page = c.get(f"/rooms/{room.id}").text
+    assert "Phase 1 of 6: The teacher who taught reflects" in page
+    assert f"Has the floor: {a['mentor'].name}" in page
+    hands = page[page.index('id="hands"'):page.index('id="no-hands"')]
+    assert a["teacher"].name in hands
+    assert "data-facilitator" not in page, "only the facilitator gets the controls"
+    assert "data-facilitator" in client_for(a["teacher"]).get(f"/rooms/{room.id}").text
