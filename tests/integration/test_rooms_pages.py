@@ -138,6 +138,8 @@ def test_a_debriefs_room_opens_for_the_teacher_and_accepted_observers_only(a, wo
                                                                             client_for):
     observation = _observation(a)
     url = f"/rooms/observation/{observation.id}"
+    debrief = client_for(a["mentor"]).get(f"/observations/{observation.id}/debrief").text
+    assert f'action="{url}"' in debrief, "the debrief page offers the room"
     opened = post(client_for(a["mentor"]), url, {}, "/")
     assert opened.status_code == 302
     assert post(client_for(a["teacher"]), url, {}, "/").headers["Location"] == (
@@ -312,10 +314,14 @@ def test_the_room_page_needs_a_bounded_number_of_queries(a, make, client_for, co
         c.get(url)
     for n in range(60):
         rooms.post_message(room, authors[n % len(authors)], f"q{n}", f"Pesan {n}")
+    for n, author in enumerate(authors):
+        room_board.add_note(room, author, f"n{n}", "evidence", f"Catatan {n}")
+        protocols.raise_hand(room, author)
+    protocols.start(room, a["teacher"], "lesson_study")
     db.session.commit()
     with count_queries() as many:
         assert c.get(url).status_code == 200
-    assert len(many) == len(few), "queries grow with the number of messages or authors"
+    assert len(many) == len(few), "queries grow with messages, notes, hands or authors"
     assert len(many) <= 20
 
 
