@@ -371,3 +371,15 @@ def test_the_protocol_panel_shows_the_phase_the_floor_and_the_hands(a, client_fo
     assert a["teacher"].name in hands
     assert "data-facilitator" not in page, "only the facilitator gets the controls"
     assert "data-facilitator" in client_for(a["teacher"]).get(f"/rooms/{room.id}").text
+
+
+def test_the_room_page_has_no_duplicate_ids(a, client_for):
+    room = team_room(a)
+    for n in range(3):
+        say(room, a["teacher"], f"**Pesan** {n}")
+    room_board.add_note(room, a["mentor"], "n1", "evidence", "Bukti")
+    db.session.commit()
+    c = client_for(a["teacher"])
+    for url in (f"/rooms/{room.id}", "/rooms/"):
+        ids = re.findall(r'\sid="([^"]+)"', c.get(url).text)
+        assert len(ids) == len(set(ids)), (url, sorted(i for i in ids if ids.count(i) > 1))
