@@ -39,6 +39,8 @@ def page_weight_checks(views: dict) -> list[Check]:
             PAGE_WEIGHT_BUDGET_BYTES,
         ),
         Check("Home page first view, teacher", views["home_teacher"].total_bytes, "bytes"),
+        Check("Room page first view, teacher (Socket.IO client included)",
+              views["room_teacher"].total_bytes, "bytes", page_weight.ROOM_PAGE_BUDGET_BYTES),
     ]
 
 

@@ -11,6 +11,9 @@ from urllib.parse import urljoin, urlsplit
 from bench.harness import ACCEPT_ENCODING, DEMO_TEACHER, decode_body, logged_in_client, parse_page
 
 BASE_URL = "http://localhost/"
+# The room page's first view, the vendored Socket.IO client and the room's script included
+# (issue 5): at most 60 KB.
+ROOM_PAGE_BUDGET_BYTES = 60_000
 
 
 @dataclass
@@ -76,9 +79,28 @@ def first_view(client, page_path: str) -> FirstView:
     return view
 
 
+def demo_team_room(app) -> int:
+    """The id of the demo's team room (MGMP Matematika: guru01, guru02, guru09)."""
+    from sqlalchemy import select
+
+    from collab.extensions import db
+    from collab.models import Room, Team
+
+    with app.app_context():
+        room_id = db.session.scalar(select(Room.id).join(Team, Team.id == Room.team_id)
+                                    .where(Team.name == "MGMP Matematika"))
+        db.session.remove()
+    if room_id is None:
+        raise RuntimeError("the demo data has no team room")
+    return room_id
+
+
 def run(app) -> dict[str, FirstView]:
-    """First views of the login page (anonymous) and the home page (demo teacher)."""
+    """First views of the login page (anonymous), the home page and the demo team room
+    (demo teacher)."""
+    teacher = logged_in_client(app, DEMO_TEACHER)
     return {
         "login": first_view(app.test_client(), "/auth/login"),
-        "home_teacher": first_view(logged_in_client(app, DEMO_TEACHER), "/"),
+        "home_teacher": first_view(teacher, "/"),
+        "room_teacher": first_view(teacher, f"/rooms/{demo_team_room(app)}"),
     }

@@ -14,7 +14,7 @@ from flask import current_app
 
 from collab.extensions import db
 from collab.models import ActionStep, Observation, ObservationObserver
-from collab.services import attachments, plan_comments, plans, timetables
+from collab.services import attachments, plan_comments, plans, rooms, timetables
 from collab.services.accounts import make_reset_token
 from collab.services.plans import PlanFields
 from collab.services.schools import invitation_token
@@ -90,6 +90,20 @@ def round_url(suffix: str = ""):
 # The teacher's own assessment, request or round: nobody else's, in any school.
 OWN_GET = {"anon": 302, "outsider": 403, "teacher": 200, "principal": 404, "other": 404}
 OWN_POST = {**OWN_GET, "teacher": 302}
+def room_url(suffix: str = ""):
+    return lambda w: f"/rooms/{_id(w, 'room')}{suffix}"
+
+
+def message_url(action: str):
+    return lambda w: f"/rooms/{_id(w, 'room')}/messages/{_id(w, 'message')}/{action}"
+
+
+# School A's team room (the teacher and the mentor are the team): a room exists only for its
+# members, so A's principal (not in the team) finds nothing, like school B's.
+ROOM_MEMBER_GET = {"anon": 302, "outsider": 403, "teacher": 200, "principal": 404,
+                   "other": 404}
+ROOM_MEMBER_POST = {**ROOM_MEMBER_GET, "teacher": 302}
+ROOM_FORM_REFUSED = {**ROOM_MEMBER_GET, "teacher": 400}
 
 
 # rule -> method -> (url builder, expected status per role)
@@ -261,6 +275,29 @@ MATRIX = {
                                               MEMBERS)},
     "/assessments/calibration/<int:round_id>": {"GET": (round_url(), OWN_GET)},
     "/assessments/calibration/<int:round_id>/close": {"POST": (round_url("/close"), OWN_POST)},
+    "/rooms/": {"GET": (lambda w: "/rooms/", MEMBERS),
+                "POST": (lambda w: "/rooms/", {**MEMBERS, "teacher": 400, "principal": 400,
+                                               "other": 400})},
+    # Opening the room of a plan (its readers), an observation (its teacher and accepted
+    # observers; A's principal sees the observation, not its content: 403) or a team (its
+    # members; a colleague outside the team: 403).
+    "/rooms/plan/<int:plan_id>": {
+        "POST": (lambda w: f"/rooms/plan/{_id(w, 'plan')}", PLAN_EDITOR_POST)},
+    "/rooms/observation/<int:observation_id>": {
+        "POST": (lambda w: f"/rooms/observation/{_id(w, 'observation')}",
+                 {**NOT_INVITED_POST, "teacher": 302})},
+    "/rooms/team/<int:team_id>": {
+        "POST": (lambda w: f"/rooms/team/{w['a']['team'].id}",
+                 {**NOT_INVITED_POST, "teacher": 302})},
+    "/rooms/<int:room_id>": {"GET": (room_url(), ROOM_MEMBER_GET)},
+    # An empty form: no client id (400); an empty edit (400).
+    "/rooms/<int:room_id>/messages": {"POST": (room_url("/messages"), ROOM_FORM_REFUSED)},
+    "/rooms/<int:room_id>/messages/<int:message_id>/edit": {
+        "POST": (message_url("edit"), ROOM_FORM_REFUSED)},
+    "/rooms/<int:room_id>/messages/<int:message_id>/delete": {
+        "POST": (message_url("delete"), ROOM_MEMBER_POST)},
+    "/rooms/<int:room_id>/read": {"POST": (room_url("/read"), ROOM_MEMBER_POST)},
+    "/rooms/<int:room_id>/notes": {"POST": (room_url("/notes"), ROOM_FORM_REFUSED)},
     "/plans/": {"GET": (lambda w: "/plans/", MEMBERS)},
     "/plans/new": {
         "GET": (lambda w: "/plans/new", MEMBERS),
@@ -332,10 +369,13 @@ def world(world):
         holiday = timetables.add_holiday(school["school"], f"Libur rahasia {key.upper()}",
                                          date(2026, 12, 9))
         observation, step = _observation(school)
+        room = rooms.room_for_team(school["team"], school["teacher"])
+        message, _created = rooms.post_message(room, school["teacher"], "matrix",
+                                               f"Pesan rahasia {key.upper()}")
         db.session.commit()
         school.update(plan=plan, comment=comment, attachment=attachment, term=term,
-                      holiday=holiday, observation=observation, action_step=step,
-                      **_assessments(school, plan))
+                      holiday=holiday, observation=observation, action_step=step, room=room,
+                      message=message, **_assessments(school, plan))
     return world
 
 
@@ -420,8 +460,9 @@ def test_another_schools_principal_sees_no_id_or_name_of_the_first(world, client
     secrets_of_a = [a["teacher"].email, a["teacher"].name, a["team"].name,
                     a["invitation"].email, a["school"].name, a["mentor"].name]
     secrets_of_a += [a[item].name for item in ("term", "holiday")]
-    secrets_of_a += ["Fokus rahasia", "Langkah rahasia"]
+    secrets_of_a += ["Fokus rahasia", "Langkah rahasia", "Pesan rahasia A"]
     for url in ("/", "/notifications/", "/settings/school/", "/settings/school/teams",
+                "/rooms/",
                 "/settings/school/invite", "/settings/school/import", "/settings/profile",
                 "/settings/school/schedule", "/settings/school/timetables/import",
                 "/settings/timetable", "/observations/", "/observations/new",

@@ -1,0 +1,621 @@
+// A room, live: chat, presence, typing, the board and the protocol panel over Socket.IO
+// (docs/realtime.md). The page works without this script (plain forms); here the forms are
+// sent over the socket instead. A message waits in an outbox in localStorage until the
+// server acknowledges it and is sent again after a reconnect; the server stores it once per
+// client_id, so a resend never doubles it. After a reconnect the room is joined again with
+// since_id = the last message seen, so exactly the missed messages arrive. The words shown
+// come from the page (data-labels), in its language.
+(function () {
+  "use strict";
+  var app = document.getElementById("room-app");
+  if (!app || app.dataset.paged === "1" || typeof window.io !== "function") { return; }
+  var L = JSON.parse(app.dataset.labels);
+  var COLUMN_KEYS = JSON.parse(app.dataset.columns);  // in the board's order
+  var roomId = Number(app.dataset.roomId), me = Number(app.dataset.userId);
+  var lastId = Number(app.dataset.lastId), lastRead = Number(app.dataset.lastRead);
+  var editMs = Number(app.dataset.editMinutes) * 60000, maxBytes = Number(app.dataset.maxBytes);
+  var token = document.querySelector("meta[name=csrf-token]").content;
+  var list = document.getElementById("messages");
+  var form = document.getElementById("message-form");
+  var box = form.querySelector("textarea[name=body]");
+  var statusLine = document.getElementById("room-status");
+  var typingLine = document.getElementById("typing");
+  var outboxKey = "rembuk-outbox:" + roomId + ":" + me;
+  var clock = new Intl.DateTimeFormat(document.documentElement.lang,
+    { dateStyle: "medium", timeStyle: "short", timeZone: app.dataset.tz });
+  var sending = {}, typers = {}, notes = {}, phase = null, hands = [];
+  var joined = false, lastTyping = 0, readSent = lastRead, countdown = null;
+
+  var socket = window.io({ transports: ["websocket", "polling"], tryAllTransports: true });
+
+  // ------------------------------------------------------------ small helpers
+
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (all, key) {
+      return values[key] === undefined ? all : values[key];
+    });
+  }
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function newId() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") {
+      return window.crypto.randomUUID();
+    }
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+
+  function bytes(text) { return new TextEncoder().encode(text).length; }
+
+  // Every event is answered with an ack; a lost one counts as a failure after 10 s.
+  function send(event, data, done) {
+    data.room_id = roomId;
+    socket.timeout(10000).emit(event, data, function (err, ack) {
+      if (done) { done(err ? null : ack || { ok: false }); }
+    });
+  }
+
+  function show(text, waiting) {
+    statusLine.hidden = false;
+    statusLine.textContent = text;
+    statusLine.classList.toggle("waiting", !!waiting);
+  }
+
+  function refused(ack) {
+    show(fill(L.error, { reason: (ack && ack.message) || L.reconnecting }), true);
+  }
+
+  // ------------------------------------------------------------ messages
+
+  function messageItem(id) { return document.getElementById("m" + id); }
+
+  function actions(msg) {
+    var base = "/rooms/" + roomId + "/messages/" + msg.id;
+    var wrap = el("div", { "class": "message-actions" });
+    var details = el("details", { "class": "edit" });
+    details.appendChild(el("summary", {}, L.edit));
+    var edit = el("form", { method: "post", action: base + "/edit" });
+    edit.appendChild(el("input", { type: "hidden", name: "csrf_token", value: token }));
+    var field = el("div", { "class": "field" });
+    field.appendChild(el("label", { "for": "edit-" + msg.id }, box.labels[0].textContent));
+    var area = el("textarea", { id: "edit-" + msg.id, name: "body", rows: "3" });
+    area.value = msg.body_text || "";
+    field.appendChild(area);
+    edit.appendChild(field);
+    edit.appendChild(el("button", { type: "submit" }, L.save));
+    details.appendChild(edit);
+    var del = el("form", { method: "post", action: base + "/delete", "class": "inline" });
+    del.appendChild(el("input", { type: "hidden", name: "csrf_token", value: token }));
+    del.appendChild(el("button", { type: "submit", "class": "link" }, L["delete"]));
+    wrap.appendChild(details);
+    wrap.appendChild(del);
+    return wrap;
+  }
+
+  function fillMessage(li, msg) {
+    li.textContent = "";
+    li.id = "m" + msg.id;
+    li.className = "message" + (msg.author.id === me ? " mine" : "") +
+      (msg.deleted ? " deleted" : "");
+    li.dataset.id = msg.id;
+    li.dataset.authorId = msg.author.id;
+    li.dataset.createdAt = msg.created_at;
+    if (msg.author.id === me) { li.dataset.clientId = msg.client_id; }
+    var meta = el("p", { "class": "message-meta small" });
+    meta.appendChild(el("strong", {}, msg.author.name));
+    meta.appendChild(document.createTextNode(" · "));
+    meta.appendChild(el("time", { datetime: msg.created_at },
+      clock.format(new Date(msg.created_at))));
+    if (msg.edited_at && !msg.deleted) {
+      meta.appendChild(document.createTextNode(" · "));
+      meta.appendChild(el("span", { "class": "muted" }, L.edited));
+    }
+    li.appendChild(meta);
+    if (msg.deleted) {
+      var gone = el("p", { "class": "muted message-body" });
+      gone.appendChild(el("em", {}, L.deleted));
+      li.appendChild(gone);
+    } else {
+      var body = el("div", { "class": "message-body" });
+      body.innerHTML = msg.body_html;  // rendered and sanitised by the server (nh3)
+      li.appendChild(body);
+      if (msg.author.id === me && Date.now() - Date.parse(msg.created_at) < editMs) {
+        msg.body_text = msg.body_text || body.textContent;
+        li.appendChild(actions(msg));
+      }
+    }
+    return li;
+  }
+
+  // A message from the server: placed once (by id), in order, replacing its pending copy.
+  function place(msg) {
+    var li = messageItem(msg.id);
+    if (!li && msg.client_id) {
+      li = list.querySelector("li.pending[data-client-id='" + CSS.escape(msg.client_id) + "']");
+    }
+    if (li) {
+      fillMessage(li, msg);
+    } else {
+      li = fillMessage(el("li"), msg);
+      var after = null;
+      Array.prototype.some.call(list.querySelectorAll("li.message[data-id]"), function (o) {
+        if (Number(o.dataset.id) > msg.id) { after = o; return true; }
+        return false;
+      });
+      list.insertBefore(li, after || list.querySelector("li.pending"));
+    }
+    var empty = document.getElementById("no-messages");
+    if (empty) { empty.remove(); }
+    if (msg.id > lastId) { lastId = msg.id; }
+  }
+
+  // Keep the newest message in view while the reader is at the bottom of the list.
+  function atBottom() { return list.scrollHeight - list.scrollTop - list.clientHeight < 80; }
+  function toBottom() { list.scrollTop = list.scrollHeight; }
+
+  function pendingItem(item) {
+    var li = el("li", { "class": "message mine pending", "data-client-id": item.client_id });
+    var meta = el("p", { "class": "message-meta small" });
+    meta.appendChild(el("span", { "class": "muted" }, L.waiting));
+    li.appendChild(meta);
+    li.appendChild(el("p", { "class": "message-body pre-line" }, item.body));
+    list.appendChild(li);
+    toBottom();
+  }
+
+  function markRead() {
+    if (!joined || lastId <= readSent || document.hidden) { return; }
+    readSent = lastId;
+    send("room:read", { message_id: lastId });
+  }
+
+  // ------------------------------------------------------------ the outbox
+
+  function loadOutbox() {
+    try { return JSON.parse(localStorage.getItem(outboxKey)) || []; } catch (e) { return []; }
+  }
+
+  function saveOutbox(items) {
+    try { localStorage.setItem(outboxKey, JSON.stringify(items)); } catch (e) { /* full */ }
+  }
+
+  function flush() {
+    if (!joined) { return; }
+    loadOutbox().forEach(function (item) {
+      if (sending[item.client_id]) { return; }
+      sending[item.client_id] = true;
+      send("message:send", { client_id: item.client_id, body: item.body }, function (ack) {
+        delete sending[item.client_id];
+        if (!ack) { return; }  // no answer: stays in the outbox, sent again on reconnect
+        saveOutbox(loadOutbox().filter(function (o) { return o.client_id !== item.client_id; }));
+        var li = list.querySelector("li.pending[data-client-id='" +
+          CSS.escape(item.client_id) + "']");
+        if (ack.ok) {
+          if (li && !messageItem(ack.id)) { li.id = "m" + ack.id; li.dataset.id = ack.id; }
+          if (ack.id > lastId) { lastId = ack.id; }
+        } else {
+          if (li) { li.remove(); }
+          if (!box.value) { box.value = item.body; }
+          fieldError(ack.message);
+        }
+      });
+    });
+  }
+
+  function fieldError(text) {
+    var error = document.getElementById("body-error");
+    if (!text) {
+      if (error) { error.remove(); }
+      box.removeAttribute("aria-invalid");
+      box.setAttribute("aria-describedby", "body-hint");
+      return;
+    }
+    if (!error) {
+      error = el("p", { "class": "error", id: "body-error" });
+      box.parentNode.appendChild(error);
+    }
+    error.textContent = text;
+    box.setAttribute("aria-invalid", "true");
+    box.setAttribute("aria-describedby", "body-hint body-error");
+    box.focus();
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var body = box.value.replace(/\r\n/g, "\n").trim();
+    if (!body) { return; }
+    if (bytes(body) > maxBytes) { fieldError(L.too_long); return; }
+    fieldError(null);
+    var item = { client_id: newId(), body: body };
+    saveOutbox(loadOutbox().concat([item]));
+    pendingItem(item);
+    box.value = "";
+    flush();
+  });
+
+  box.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+
+  box.addEventListener("input", function () {
+    if (joined && Date.now() - lastTyping > 3000) {
+      lastTyping = Date.now();
+      send("typing", {});
+    }
+  });
+
+  // Edit and delete my message: the plain forms, sent over the socket while connected.
+  list.addEventListener("submit", function (event) {
+    var target = event.target, match = /\/messages\/(\d+)\/(edit|delete)$/.exec(target.action);
+    if (!match || !joined) { return; }
+    event.preventDefault();
+    var id = Number(match[1]);
+    if (match[2] === "delete") {
+      if (!window.confirm(L.confirm_delete)) { return; }
+      send("message:delete", { message_id: id }, function (ack) {
+        if (ack && ack.ok) { messageItem(id).querySelector(".message-actions").remove(); }
+        else { refused(ack); }
+      });
+      return;
+    }
+    var text = target.querySelector("textarea").value;
+    send("message:edit", { message_id: id, body: text }, function (ack) {
+      if (!ack || !ack.ok) { refused(ack); }
+    });
+  });
+
+  // Load earlier: over the socket, else the link's page (?before=).
+  var earlier = document.getElementById("load-earlier");
+  if (earlier) {
+    earlier.addEventListener("click", function (event) {
+      if (!joined) { return; }
+      event.preventDefault();
+      var first = list.querySelector("li.message[data-id]");
+      send("message:earlier", { before_id: Number(first.dataset.id) }, function (ack) {
+        if (!ack || !ack.ok) { refused(ack); return; }
+        (ack.messages || ack.history || []).forEach(place);
+        if (!ack.more) { earlier.parentNode.replaceChild(el("span", {}, L.no_earlier), earlier); }
+      });
+    });
+  }
+
+  // ------------------------------------------------------------ presence and typing
+
+  function presence(online) {
+    var ids = {};
+    (online || []).forEach(function (p) { ids[typeof p === "object" ? p.id : p] = true; });
+    Array.prototype.forEach.call(document.querySelectorAll("#members li[data-user-id]"),
+      function (li) { li.querySelector(".presence").hidden = !ids[li.dataset.userId]; });
+  }
+
+  function showTyping() {
+    var now = Date.now(), names = Object.keys(typers).filter(function (id) {
+      return typers[id].until > now;
+    }).map(function (id) { return typers[id].name; });
+    typingLine.textContent = names.length === 0 ? "" : names.length === 1 ?
+      fill(L.typing_one, { name: names[0] }) : L.typing_many;
+  }
+
+  // ------------------------------------------------------------ the board
+
+  var board = document.getElementById("board");
+
+  function noteCard(note) {
+    var li = el("li", { "class": "note-card", id: "note-" + note.id, draggable: "true",
+      "data-id": note.id });
+    li.appendChild(el("p", {}, note.text));
+    if (note.interpretation) { li.appendChild(el("p", { "class": "small" }, note.interpretation)); }
+    if (note.question) { li.appendChild(el("p", { "class": "small" }, note.question)); }
+    var by = note.author && note.author.name;
+    if (by) { li.appendChild(el("p", { "class": "note-by" }, by)); }
+    var tools = el("div", { "class": "note-tools" });
+    [["left", "←", L.move_left], ["up", "↑", L.move_up], ["down", "↓", L.move_down],
+      ["right", "→", L.move_right]].forEach(function (b) {
+      var button = el("button", { type: "button", "data-move": b[0], "aria-label": b[2],
+        title: b[2] }, b[1]);
+      tools.appendChild(button);
+    });
+    tools.appendChild(el("button", { type: "button", "data-edit": "1" }, L.edit));
+    tools.appendChild(el("button", { type: "button", "data-delete": "1" }, L["delete"]));
+    li.appendChild(tools);
+    return li;
+  }
+
+  function renderNote(note) {
+    notes[note.id] = note;
+    var old = document.getElementById("note-" + note.id);
+    var column = board.querySelector("ol.notes[data-column='" + note.column + "']");
+    if (!column) { return; }
+    var card = noteCard(note);
+    if (old) { old.remove(); }
+    var before = null;
+    Array.prototype.some.call(column.children, function (o) {
+      var other = notes[o.dataset.id];
+      if (other && other.position > note.position) { before = o; return true; }
+      return false;
+    });
+    column.insertBefore(card, before);
+  }
+
+  function renderBoard(columns) {
+    if (!columns) { return; }
+    Array.prototype.forEach.call(board.querySelectorAll("ol.notes"), function (ol) {
+      ol.textContent = "";
+    });
+    notes = {};
+    Object.keys(columns).forEach(function (key) { columns[key].forEach(renderNote); });
+  }
+
+  function updateNote(note, change) {
+    change.note_id = note.id;
+    change.version = note.version;
+    send("note:update", change, function (ack) {
+      if (ack && ack.ok) { if (ack.note) { renderNote(ack.note); } return; }
+      if (ack && ack.note) {  // stale: somebody changed it first; show theirs
+        renderNote(ack.note);
+        show(L.stale_note, true);
+        var card = document.getElementById("note-" + ack.note.id);
+        if (card) { card.focus(); }
+      } else { refused(ack); }
+    });
+  }
+
+  function move(note, direction) {
+    var column = COLUMN_KEYS.indexOf(note.column);
+    var siblings = Array.prototype.map.call(
+      board.querySelectorAll("ol.notes[data-column='" + note.column + "'] li"),
+      function (li) { return notes[li.dataset.id]; });
+    var index = siblings.indexOf(note);
+    if (direction === "left" && column > 0) {
+      updateNote(note, { column: COLUMN_KEYS[column - 1] });
+    } else if (direction === "right" && column < COLUMN_KEYS.length - 1) {
+      updateNote(note, { column: COLUMN_KEYS[column + 1] });
+    } else if (direction === "up" && index > 0) {
+      updateNote(note, { position: siblings[index - 1].position });
+    } else if (direction === "down" && index < siblings.length - 1) {
+      updateNote(note, { position: siblings[index + 1].position });
+    }
+  }
+
+  board.addEventListener("click", function (event) {
+    var button = event.target.closest("button");
+    var card = button && button.closest(".note-card");
+    if (!card || !joined) { return; }
+    var note = notes[card.dataset.id];
+    if (button.dataset.move) {
+      move(note, button.dataset.move);
+    } else if (button.dataset.edit) {
+      var text = window.prompt(L.edit, note.text);
+      if (text !== null && text.trim()) { updateNote(note, { text: text.trim() }); }
+    } else if (button.dataset["delete"] && window.confirm(L["delete"] + "?")) {
+      send("note:delete", { note_id: note.id, version: note.version }, function (ack) {
+        if (ack && ack.ok) { card.remove(); } else if (ack && ack.note) {
+          renderNote(ack.note); show(L.stale_note, true);
+        } else { refused(ack); }
+      });
+    }
+  });
+
+  board.addEventListener("dragstart", function (event) {
+    var card = event.target.closest && event.target.closest(".note-card");
+    if (card) { event.dataTransfer.setData("text/plain", card.dataset.id); }
+  });
+  board.addEventListener("dragover", function (event) {
+    var column = event.target.closest(".board-column");
+    if (column) { event.preventDefault(); column.classList.add("drop"); }
+  });
+  board.addEventListener("dragleave", function (event) {
+    var column = event.target.closest(".board-column");
+    if (column) { column.classList.remove("drop"); }
+  });
+  board.addEventListener("drop", function (event) {
+    var column = event.target.closest(".board-column");
+    if (!column) { return; }
+    event.preventDefault();
+    column.classList.remove("drop");
+    var note = notes[event.dataTransfer.getData("text/plain")];
+    if (note && note.column !== column.dataset.column) {
+      updateNote(note, { column: column.dataset.column });
+    }
+  });
+
+  var noteForm = document.getElementById("note-form");
+  if (noteForm) {
+    noteForm.addEventListener("submit", function (event) {
+      if (!joined) { return; }
+      event.preventDefault();
+      var text = noteForm.querySelector("[name=text]");
+      if (!text.value.trim()) { text.focus(); return; }
+      send("note:add", { client_id: newId(), column: noteForm.querySelector("[name=column]").value,
+        text: text.value.trim() }, function (ack) {
+        if (ack && ack.ok) { text.value = ""; if (ack.note) { renderNote(ack.note); } }
+        else { refused(ack); }
+      });
+    });
+  }
+
+  // ------------------------------------------------------------ the protocol panel
+
+  function renderPhase(data) {
+    phase = data;
+    showControls(data);
+    var line = document.getElementById("protocol-phase");
+    var floor = document.getElementById("protocol-floor");
+    var timer = document.getElementById("protocol-clock");
+    if (countdown) { clearInterval(countdown); countdown = null; }
+    if (!data || data.finished || data.index === null || data.index === undefined) {
+      if (data && data.finished) { line.textContent = L.finished; }
+      floor.hidden = timer.hidden = true;
+      return;
+    }
+    var current = data.phases[data.index];
+    line.textContent = fill(L.phase, { num: data.index + 1, total: data.phases.length,
+      label: current.label }) + " (" + current.speaker + ")";
+    floor.hidden = !data.floor;
+    if (data.floor) { floor.textContent = fill(L.floor, { name: data.floor.name }); }
+    timer.hidden = !data.ends_at;
+    if (data.ends_at) {
+      var ends = Date.parse(data.ends_at);
+      var tick = function () {
+        var left = Math.round((ends - Date.now()) / 1000);
+        timer.textContent = left <= 0 ? L.over : fill(L.ends_in, {
+          time: Math.floor(left / 60) + ":" + ("0" + (left % 60)).slice(-2) });
+      };
+      tick();
+      countdown = setInterval(tick, 1000);
+    }
+  }
+
+  var handButton = el("button", { type: "button", id: "hand-button" }, L.raise);
+  document.getElementById("hands").parentNode.appendChild(handButton);
+  handButton.addEventListener("click", function () {
+    var raised = hands.some(function (h) { return h.id === me; });
+    send(raised ? "hand:lower" : "hand:raise", {}, function (ack) {
+      if (!ack || !ack.ok) { refused(ack); }
+    });
+  });
+
+  // The facilitator's controls: start a protocol, next phase, finish (phase:set).
+  var panel = document.getElementById("protocol");
+  var controls = null;
+  if (panel.dataset.facilitator === "1") {
+    controls = el("div", { "class": "row protocol-controls" });
+    var pick = el("select", { id: "protocol-choice", "aria-label": L.choose });
+    JSON.parse(panel.dataset.choices).forEach(function (c) {
+      pick.appendChild(el("option", { value: c[0] }, c[1]));
+    });
+    [["start", L.start], ["next", L.next], ["finish", L.finish]].forEach(function (b) {
+      var button = el("button", { type: "button", "data-action": b[0] }, b[1]);
+      controls.appendChild(button);
+    });
+    controls.insertBefore(pick, controls.firstChild);
+    panel.insertBefore(controls, panel.querySelector("h3"));
+    controls.addEventListener("click", function (event) {
+      var action = event.target.dataset && event.target.dataset.action;
+      if (!action || !joined) { return; }
+      var data = { action: action };
+      if (action === "start") { data.protocol = pick.value; }
+      send("phase:set", data, function (ack) {
+        if (ack && ack.ok) { renderPhase(ack.phase); } else { refused(ack); }
+      });
+    });
+  }
+
+  function showControls(data) {
+    if (!controls) { return; }
+    var running = !!(data && !data.finished && data.index !== null && data.index !== undefined);
+    controls.querySelector("select").hidden = running;
+    controls.querySelector("[data-action=start]").hidden = running;
+    controls.querySelector("[data-action=next]").hidden = !running;
+    controls.querySelector("[data-action=finish]").hidden = !running;
+  }
+
+  function renderHands(list_) {
+    hands = list_ || [];
+    var ol = document.getElementById("hands");
+    ol.textContent = "";
+    hands.forEach(function (h) { ol.appendChild(el("li", {}, h.name)); });
+    document.getElementById("no-hands").hidden = hands.length > 0;
+    var raised = hands.some(function (h) { return h.id === me; });
+    handButton.textContent = raised ? L.lower : L.raise;
+    handButton.setAttribute("aria-pressed", raised ? "true" : "false");
+  }
+
+  // ------------------------------------------------------------ the connection
+
+  function join() {
+    send("room:join", { since_id: lastId }, function (ack) {
+      if (!ack || !ack.ok) { refused(ack); return; }
+      joined = true;
+      (ack.history || []).forEach(place);
+      renderBoard(ack.board);
+      if ("phase" in ack) { renderPhase(ack.phase); }
+      if ("hands" in ack) { renderHands(ack.hands); }
+      presence(ack.online);
+      show(L.connected);
+      flush();
+      markRead();
+    });
+  }
+
+  socket.on("connect", join);
+  socket.on("disconnect", function () {
+    joined = false;
+    show(navigator.onLine === false ? L.offline : L.reconnecting, true);
+  });
+  socket.on("connect_error", function () {
+    show(navigator.onLine === false ? L.offline : L.reconnecting, true);
+  });
+  window.addEventListener("offline", function () { show(L.offline, true); });
+
+  function here(data) { return data && data.room_id === roomId; }
+  socket.on("message:new", function (msg) {
+    if (!here(msg)) { return; }
+    var follow = atBottom() || msg.author.id === me;
+    place(msg);
+    if (follow) { toBottom(); }
+    markRead();
+  });
+  socket.on("message:updated", function (msg) { if (here(msg)) { place(msg); } });
+  socket.on("message:deleted", function (msg) {
+    if (!here(msg)) { return; }
+    var li = messageItem(msg.id);
+    if (li) { fillMessage(li, Object.assign({}, msg, { deleted: true })); }
+  });
+  socket.on("presence", function (data) { if (here(data)) { presence(data.online); } });
+  socket.on("typing", function (data) {
+    if (!here(data)) { return; }
+    var user = data.user || { id: data.user_id, name: data.name };
+    if (user.id === me) { return; }
+    typers[user.id] = { name: user.name, until: Date.now() + 4000 };
+    showTyping();
+    setTimeout(showTyping, 4100);
+  });
+  // A note as it is now, and the new order of the columns it touched (a move renumbers).
+  socket.on("note:changed", function (data) {
+    if (!here(data)) { return; }
+    renderNote(data.note);
+    Object.keys(data.order || {}).forEach(function (column) {
+      var ol = board.querySelector("ol.notes[data-column='" + column + "']");
+      if (!ol) { return; }
+      data.order[column].forEach(function (id, index) {
+        var card = document.getElementById("note-" + id);
+        if (notes[id]) { notes[id].position = index; }
+        if (card) { ol.appendChild(card); }
+      });
+    });
+  });
+  socket.on("note:deleted", function (data) {
+    if (!here(data)) { return; }
+    var card = document.getElementById("note-" + (data.note_id || data.id));
+    if (card) { card.remove(); }
+    delete notes[data.note_id || data.id];
+  });
+  socket.on("phase", function (data) { if (here(data)) { renderPhase(data.phase); } });
+  socket.on("hands", function (data) { if (here(data)) { renderHands(data.hands); } });
+  document.addEventListener("visibilitychange", markRead);
+
+  // Messages written before a reload that the server never acknowledged: shown as waiting,
+  // unless the page already has them (stored, only the acknowledgement was lost).
+  var waiting = loadOutbox().filter(function (item) {
+    return !list.querySelector("li[data-client-id='" + CSS.escape(item.client_id) + "']:not(.pending)");
+  });
+  saveOutbox(waiting);
+  waiting.forEach(pendingItem);
+  // First view: the first unread message, else the newest, in view of the list.
+  var marker = document.getElementById("unread");
+  if (marker) { list.scrollTop = marker.offsetTop - list.offsetTop; } else { toBottom(); }
+  show(L.connecting, true);
+}());

@@ -1,0 +1,149 @@
+"""The rooms in Chromium against the live server with the demo data: guru01 and guru02 chat
+live in their team room, in two browsers, and move a note on the board; a message written
+while offline waits in the outbox and arrives after the reconnect; the pages pass axe in both
+languages and fit a 360-pixel phone."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from collab.extensions import db
+from collab.models import Room, Team
+from tests.e2e.conftest import TEACHER, Site
+from tests.e2e.test_journeys import horizontal_overflow
+
+pytestmark = [pytest.mark.browser]
+
+COLLEAGUE = "guru02@demo.sch.id"  # with guru01 in the MGMP Matematika team
+SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "instance" / "screenshots"
+
+
+@pytest.fixture
+def room_id(live_server):
+    found = db.session.scalar(select(Room.id).join(Team, Team.id == Room.team_id)
+                              .where(Team.name == "MGMP Matematika"))
+    db.session.remove()
+    assert found is not None
+    return found
+
+
+@pytest.fixture
+def second_site(browser, live_server, axe):
+    context = browser.new_context(locale="id-ID", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield Site(page, live_server.url, axe)
+    context.close()
+
+
+def enter_room(site, email, room_id):
+    site.log_in(email)
+    site.open("/rooms/")
+    site.submit(f"main a[href='/rooms/{room_id}']")
+    assert site.path() == f"/rooms/{room_id}"
+    connected(site)
+
+
+def connected(site):
+    site.page.wait_for_selector("#room-status:not([hidden]):not(.waiting)")
+
+
+def test_two_teachers_chat_live_and_move_a_note(site, second_site, room_id):
+    enter_room(site, TEACHER, room_id)
+    enter_room(second_site, COLLEAGUE, room_id)
+    guru01, guru02 = site.page, second_site.page
+
+    # Presence: each sees the other online.
+    guru01.wait_for_function(
+        "document.querySelectorAll('#members .presence:not([hidden])').length >= 2")
+
+    guru01.fill("#body", "Kelompok 2 sudah menemukan pola **kelipatan**.")
+    guru01.press("#body", "Enter")
+    arrived = guru02.locator("#messages li.message", has_text="Kelompok 2 sudah menemukan pola")
+    arrived.wait_for()
+    assert arrived.locator("strong", has_text="kelipatan").count() == 1, "Markdown rendered"
+    assert guru01.input_value("#body") == "", "the box is emptied after sending"
+    sent = guru01.locator("#messages li.message", has_text="Kelompok 2 sudah menemukan pola")
+    sent.locator(".message-actions").wait_for()  # acknowledged: now editable
+    assert sent.count() == 1, "shown once, not once pending and once from the broadcast"
+
+    guru02.fill("#body", "Setuju. Baris baru:")
+    guru02.press("#body", "Shift+Enter")
+    guru02.type("#body", "kedua")
+    assert guru02.input_value("#body") == "Setuju. Baris baru:\nkedua"
+    guru02.press("#body", "Enter")
+    guru01.locator("#messages li.message", has_text="kedua").wait_for()
+
+    # A note added by guru02 appears for guru01, who moves it one column right.
+    guru02.select_option("#column", "wonderings")
+    guru02.fill("#text", "Mengapa kelompok 3 diam saja?")
+    guru02.click("#note-form button[type=submit]")
+    note = guru01.locator("[data-column=wonderings] .note-card",
+                          has_text="Mengapa kelompok 3 diam saja?")
+    note.wait_for()
+    note.locator("button[data-move=right]").click()
+    guru02.locator("ol[data-column=suggestions] .note-card",
+                   has_text="Mengapa kelompok 3 diam saja?").wait_for()
+    assert guru02.locator("ol[data-column=wonderings] .note-card",
+                          has_text="Mengapa kelompok 3 diam saja?").count() == 0
+    site.check()
+    second_site.check()
+
+    # Nothing was lost or doubled: after a reload the server's page has each message once.
+    guru02.reload()
+    assert guru02.locator("#messages li.message", has_text="kedua").count() == 1
+    assert guru02.locator("#messages li.message",
+                          has_text="Kelompok 2 sudah menemukan pola").count() == 1
+
+
+def test_a_message_written_offline_is_sent_after_the_reconnect(site, second_site, room_id):
+    enter_room(site, TEACHER, room_id)
+    enter_room(second_site, COLLEAGUE, room_id)
+    guru01, guru02 = site.page, second_site.page
+
+    guru01.context.set_offline(True)
+    guru01.wait_for_selector("#room-status.waiting")
+    guru01.fill("#body", "Ditulis saat sinyal hilang")
+    guru01.press("#body", "Enter")
+    guru01.locator("#messages li.pending", has_text="Ditulis saat sinyal hilang").wait_for()
+    guru01.context.set_offline(False)
+
+    guru02.locator("#messages li.message", has_text="Ditulis saat sinyal hilang").wait_for(
+        timeout=30_000)
+    guru01.wait_for_selector("#messages li.pending", state="detached", timeout=30_000)
+    guru02.reload()
+    assert guru02.locator("#messages li.message",
+                          has_text="Ditulis saat sinyal hilang").count() == 1
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_room_pages_pass_axe(site, room_id, lang):
+    site.open("/auth/login")
+    if lang != "id":
+        site.switch_language(lang)
+    site.log_in(TEACHER)
+    site.open("/rooms/")
+    site.open(f"/rooms/{room_id}")
+    connected(site)
+    site.check()  # with what the script added: status, controls, note tools
+    site.open(f"/rooms/{room_id}?before=999999")  # the no-JS "load earlier" page
+
+
+def test_the_room_fits_a_360_pixel_phone(browser, live_server, axe, room_id):
+    context = browser.new_context(locale="id-ID", viewport={"width": 360, "height": 740},
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    phone = Site(page, live_server.url, axe)
+    try:
+        phone.log_in(TEACHER)
+        phone.open("/rooms/")
+        assert horizontal_overflow(page) <= 0, "/rooms/ scrolls sideways"
+        phone.open(f"/rooms/{room_id}")
+        connected(phone)
+        assert horizontal_overflow(page) <= 0, "the room scrolls sideways"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "room-360.png"), full_page=True)
+    finally:
+        context.close()
