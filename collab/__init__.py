@@ -8,6 +8,7 @@ from werkzeug.routing import IntegerConverter
 from collab import cli, errors, i18n, realtime, web
 from collab.config import load_config
 from collab.extensions import babel, compress, csrf, db, limiter, login_manager, migrate, socketio
+from collab.static_files import RembukFlask, StaticCache, cache_key
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,7 +23,7 @@ class BoundedInt(IntegerConverter):
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app; `config` overrides settings (tests pass a temporary database)."""
-    app = Flask(
+    app = RembukFlask(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
@@ -54,6 +55,8 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    app.config.setdefault("COMPRESS_CACHE_BACKEND", StaticCache)
+    app.config.setdefault("COMPRESS_CACHE_KEY", cache_key)
     compress.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app, babel)

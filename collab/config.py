@@ -56,8 +56,8 @@ def load_config(instance_path: Path) -> dict:
         "SECRET_KEY": secret or _instance_secret(instance_path),
         "SQLALCHEMY_DATABASE_URI": db_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        # Flask-Compress would wrap static file streams and leave the file open; static files
-        # are small and compressed whole instead.
+        # Flask-Compress would wrap streamed files and leave them open; static text files are
+        # read whole and compressed (collab/static_files.py), downloads go out as they are.
         "COMPRESS_STREAMS": False,
         # A plan may hold 200 000 characters; URL-encoded non-ASCII text takes up to 9 bytes
         # per character, more than Flask's 500 KB default for form fields.

@@ -726,7 +726,7 @@ def test_the_plan_page_costs_the_same_queries_for_1_or_many_revisions_and_commen
 
 def first_view_size(client, url: str) -> int:
     """Bytes on the wire for the page and the stylesheets and scripts it links, each as the
-    app serves it (the page compressed; static files as they are, whole if not)."""
+    app serves it (compressed, as a browser accepts)."""
     html = client.get(url).text
     assets = re.findall(r'<(?:link rel="stylesheet" href|script src)="(/static/[^"]+)"', html)
     assert any(asset.endswith(".css") for asset in assets), url
