@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 
 from flask import current_app, request, session
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from flask_socketio import disconnect, join_room, leave_room
 
 from collab import realtime
 from collab.access.rooms import room_for
+from collab.blueprints.rooms import live
+from collab.blueprints.rooms.refusals import REFUSALS
 from collab.database import reads_only_from_now
 from collab.extensions import db, socketio
 from collab.models import BoardNote
@@ -38,30 +39,7 @@ RATE_LIMITS = {
 }
 TYPING_EVERY = "1 per 3 seconds"  # per user and room: more often is not broadcast
 
-ERRORS = {
-    "signed_out": _l("You are signed out. Sign in again to continue."),
-    "bad_request": _l("The request was not understood."),
-    "rate_limited": _l("Too many actions in a short time. Wait a moment and try again."),
-    "not_found": _l("This room or item does not exist, or you are not in it."),
-    "not_yours": _l("You can only change your own messages."),
-    "too_late": _l("Messages can only be changed within 15 minutes of sending them."),
-    "bad_client_id": _l("The request was not understood."),
-    "body_required": _l("Write a message first."),
-    "body_too_long": _l("The message is too long (at most 4 KB)."),
-    "not_facilitator": _l("Only the facilitator can do this."),
-    "not_a_member": _l("That person is not in this room."),
-    "text_required": _l("Write something on the note first."),
-    "text_too_long": _l("The note is too long (at most 1000 characters)."),
-    "bad_column": _l("There is no such column on the board."),
-    "board_full": _l("The board is full. Remove some notes first."),
-    "not_a_debrief": _l("Evidence cards belong in an observation's debrief room."),
-    "bad_protocol": _l("Choose one of the protocols."),
-    "protocol_running": _l("A protocol is already running. Finish it first."),
-    "no_protocol": _l("No protocol is running."),
-    "bad_phase": _l("The protocol has no such phase."),
-    "stale": _l("Someone changed this note in the meantime. Here is the newest version."),
-    "error": _l("Something went wrong. Try again."),
-}
+ERRORS = REFUSALS
 
 
 class BadRequest(Exception):
@@ -189,18 +167,13 @@ def _text(data: dict, key: str, optional: bool = False) -> str | None:
     return value
 
 
-def room_name(room_id: int) -> str:
-    return f"room:{room_id}"
-
-
 def _broadcast(room_id: int, event: str, payload: dict, skip_self: bool = False) -> None:
-    socketio.emit(event, payload, to=room_name(room_id), namespace=realtime.NAMESPACE,
-                  skip_sid=request.sid if skip_self else None)
+    live.broadcast(room_id, event, payload, skip_sid=request.sid if skip_self else None)
 
 
 def _presence(room_id: int, leaving_sid: str | None = None) -> dict:
     return {"room_id": room_id,
-            "online": realtime.online(room_name(room_id), leaving_sid=leaving_sid)}
+            "online": realtime.online(live.room_name(room_id), leaving_sid=leaving_sid)}
 
 
 def left_rooms(sid: str, socket_rooms: list[str]) -> None:
@@ -232,7 +205,7 @@ def join(user, room, data):
     sid = request.sid
 
     def after():
-        join_room(room_name(room.id), sid=sid)
+        join_room(live.room_name(room.id), sid=sid)
         presence = _presence(room.id)
         ack["online"] = presence["online"]
         _broadcast(room.id, "presence", presence)
@@ -243,7 +216,7 @@ def join(user, room, data):
 @on("room:leave", writes=False)
 def leave(user, room, data):
     def after():
-        leave_room(room_name(room.id))
+        leave_room(live.room_name(room.id))
         _broadcast(room.id, "presence", _presence(room.id))
 
     return Reply(after=after)
@@ -300,11 +273,7 @@ def typing(user, room, data):
 # -- the board -----------------------------------------------------------------------------
 
 def _note_changed(room, note, *columns) -> Callable[[], None]:
-    """Broadcast a note as it is now, with the order of the columns it touched (a move
-    renumbers its neighbours)."""
-    notes = room_board.board(room)
-    payload = {"room_id": room.id, "note": room_board.note_json(note),
-               "order": {c: [n.id for n in notes.get(c, [])] for c in {*columns, note.column}}}
+    payload = live.note_payload(room, note, *columns)
     return lambda: _broadcast(room.id, "note:changed", payload)
 
 
@@ -351,14 +320,7 @@ def add_evidence(user, room, data):
 # -- the facilitated protocol and raised hands -----------------------------------------------
 
 def _protocol_changed(room) -> Callable[[], None]:
-    phase = {"room_id": room.id, "phase": protocols.phase_json(room)}
-    hands = {"room_id": room.id, "hands": protocols.hands_json(room)}
-
-    def after():
-        _broadcast(room.id, "phase", phase)
-        _broadcast(room.id, "hands", hands)
-
-    return after
+    return live.protocol_changed(room)
 
 
 def _start(user, room, data):

@@ -16,8 +16,9 @@ from collab.access import observations as observation_access
 from collab.access.plans import readable_plan
 from collab.access.rooms import can_facilitate, my_room
 from collab.access.school import current_school, school_member_required, team_of_my_school
-from collab.blueprints.rooms import bp
+from collab.blueprints.rooms import bp, live
 from collab.blueprints.rooms.forms import AdhocRoomForm, EditMessageForm, MessageForm, NoteForm
+from collab.blueprints.rooms.refusals import refusal
 from collab.database import reads_only_from_now
 from collab.extensions import db
 from collab.forms import EmptyForm
@@ -42,31 +43,11 @@ COLUMNS = {
     "next_steps": _l("Next steps"),
 }
 
-ERRORS = {
-    "body_required": lambda: _("Write a message."),
-    "body_too_long": lambda: _("A message can have at most %(max)d bytes (about %(max)d "
-                               "letters). Split it in two.", max=rooms.MAX_BODY_BYTES),
-    "bad_client_id": lambda: _("This form was out of date. Press Send again."),
-    "title_required": lambda: _("Give the room a title."),
-    "title_too_long": lambda: _("At most %(max)d characters.", max=rooms.MAX_TITLE),
-    "not_a_colleague": lambda: _("Choose colleagues of your school."),
-    "too_many_invited": lambda: _("Invite at most %(max)d colleagues.",
-                                  max=rooms.MAX_INVITED),
-    "not_found": lambda: _("This message is no longer there."),
-    "not_yours": lambda: _("You can change only your own messages."),
-    "too_late": lambda: _("A message can be changed only within 15 minutes of sending it."),
-    "text_required": lambda: _("Write something on the note."),
-    "text_too_long": lambda: _("A note can have at most %(max)d characters.",
-                               max=room_board.MAX_TEXT),
-    "bad_column": lambda: _("Choose one of the board's columns."),
-    "board_full": lambda: _("The board is full. Remove some notes first."),
-}
 
 
 def error_message(error: RoomError) -> str:
     """The sentence for a refusal of collab.services.rooms, in the user's language."""
-    found = ERRORS.get(error.code)
-    return found() if found else error.code
+    return refusal(error.code)
 
 
 def _refused(error: RoomError) -> int:
@@ -204,8 +185,8 @@ def post_message(room_id):
     if not form.validate_on_submit():
         abort(400)
     try:
-        message, _created = rooms.post_message(room, current_user, form.client_id.data,
-                                               form.body.data or "")
+        message, created = rooms.post_message(room, current_user, form.client_id.data,
+                                              form.body.data or "")
     except RoomError as error:
         status = _refused(error)
         form.body.errors = [*form.body.errors, error_message(error)]
@@ -213,6 +194,8 @@ def post_message(room_id):
             form.client_id.data = uuid.uuid4().hex
         return _page(room, form=form, status=status)
     db.session.commit()
+    if created:  # people in the room with the page open see it at once
+        live.broadcast(room.id, "message:new", rooms.message_json(message))
     return redirect(url_for("rooms.room", room_id=room.id, _anchor=f"m{message.id}"))
 
 
@@ -224,7 +207,7 @@ def edit_message(room_id, message_id):
     if not form.validate_on_submit():
         abort(400)
     try:
-        rooms.edit_message(room, current_user, message_id, form.body.data or "")
+        message = rooms.edit_message(room, current_user, message_id, form.body.data or "")
     except RoomError as error:
         status = _refused(error)
         if error.status in (403, 404):
@@ -232,6 +215,7 @@ def edit_message(room_id, message_id):
         return _page(room, edit_errors={message_id: (form.body.data or "",
                                                      error_message(error))}, status=status)
     db.session.commit()
+    live.broadcast(room.id, "message:updated", rooms.message_json(message))
     return redirect(url_for("rooms.room", room_id=room.id, _anchor=f"m{message_id}"))
 
 
@@ -242,7 +226,7 @@ def delete_message(room_id, message_id):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        rooms.delete_message(room, current_user, message_id)
+        message = rooms.delete_message(room, current_user, message_id)
     except RoomError as error:
         _refused(error)
         if error.status in (403, 404):
@@ -250,6 +234,7 @@ def delete_message(room_id, message_id):
         flash(error_message(error), "warning")
         return redirect(url_for("rooms.room", room_id=room.id, _anchor=f"m{message_id}"))
     db.session.commit()
+    live.broadcast(room.id, "message:deleted", {"room_id": room.id, "id": message.id})
     flash(_("Your message is deleted."), "success")
     return redirect(url_for("rooms.room", room_id=room.id))
 
@@ -277,12 +262,15 @@ def add_note(room_id):
             abort(400)
         return _page(room, note_form=form, status=400)
     try:
-        note, _created = room_board.add_note(room, current_user, form.client_id.data,
-                                             form.column.data, form.text.data or "")
+        note, created = room_board.add_note(room, current_user, form.client_id.data,
+                                            form.column.data, form.text.data or "")
     except RoomError as error:
         status = _refused(error)
         target = form.column if error.field == "column" else form.text
         target.errors = [*target.errors, error_message(error)]
         return _page(room, note_form=form, status=status)
+    payload = live.note_payload(room, note)
     db.session.commit()
+    if created:
+        live.broadcast(room.id, "note:changed", payload)
     return redirect(url_for("rooms.room", room_id=room.id, _anchor=f"note-{note.id}"))
