@@ -14,7 +14,7 @@ from flask import current_app
 
 from collab.extensions import db
 from collab.models import ActionStep, Observation, ObservationObserver
-from collab.services import attachments, plan_comments, plans, timetables
+from collab.services import attachments, plan_comments, plans, rubrics, timetables
 from collab.services.accounts import make_reset_token
 from collab.services.plans import PlanFields
 from collab.services.schools import invitation_token
@@ -73,6 +73,17 @@ OBSERVATION_GET = {"anon": 302, "outsider": 403, "teacher": 200, "principal": 20
                    "other": 404}
 NOT_INVITED_POST = {"anon": 302, "outsider": 403, "teacher": 403, "principal": 403,
                     "other": 404}
+
+
+def rubric_url(suffix: str = ""):
+    return lambda w: f"/rubrics/{_id(w, 'rubric')}{suffix}"
+
+
+# A published rubric of school A, made by its principal: everyone in the school reads it, the
+# principal (or its creator) edits it, the teacher may not (403), school B finds nothing.
+RUBRIC_GET = {"anon": 302, "outsider": 403, "teacher": 200, "principal": 200, "other": 404}
+RUBRIC_EDITOR = {"anon": 302, "outsider": 403, "teacher": 403, "principal": 302, "other": 404}
+MEMBERS_POST = {**MEMBERS, "teacher": 302, "principal": 302, "other": 302}
 
 
 # rule -> method -> (url builder, expected status per role)
@@ -220,6 +231,31 @@ MATRIX = {
     "/observations/actions/<int:step_id>/done": {
         "POST": (lambda w: f"/observations/actions/{_id(w, 'action_step')}/done",
                  {**NOT_INVITED_POST, "teacher": 302, "principal": 404})},
+    "/rubrics/": {"GET": (lambda w: "/rubrics/", MEMBERS)},
+    "/rubrics/new": {"POST": (lambda w: "/rubrics/new", MEMBERS_POST)},
+    "/rubrics/library/<key>": {"POST": (lambda w: "/rubrics/library/pkg", MEMBERS_POST)},
+    # An import without a file is refused next to the field.
+    "/rubrics/import": {"GET": (lambda w: "/rubrics/import", MEMBERS),
+                        "POST": (lambda w: "/rubrics/import",
+                                 {**MEMBERS, "teacher": 400, "principal": 400, "other": 400})},
+    # An empty settings form turns both settings off: allowed, and a redirect.
+    "/rubrics/settings": {"GET": (lambda w: "/rubrics/settings", PRINCIPALS),
+                          "POST": (lambda w: "/rubrics/settings",
+                                   {**PRINCIPALS, "principal": 302, "other": 302})},
+    "/rubrics/<int:rubric_id>": {"GET": (rubric_url(), RUBRIC_GET)},
+    "/rubrics/<int:rubric_id>/versions/<int:number>": {
+        "GET": (rubric_url("/versions/1"), RUBRIC_GET)},
+    "/rubrics/<int:rubric_id>/export.json": {"GET": (rubric_url("/export.json"), RUBRIC_GET)},
+    "/rubrics/<int:rubric_id>/export.csv": {"GET": (rubric_url("/export.csv"), RUBRIC_GET)},
+    # The rubric is published: the builder sends its editor to the rubric's page (302); a
+    # grid posted on a page older than the newest version is a conflict (409), never saved.
+    "/rubrics/<int:rubric_id>/edit": {
+        "GET": (rubric_url("/edit"), RUBRIC_EDITOR),
+        "POST": (rubric_url("/edit"), {**RUBRIC_EDITOR, "principal": 409})},
+    "/rubrics/<int:rubric_id>/versions/new": {
+        "POST": (rubric_url("/versions/new"), RUBRIC_EDITOR)},
+    "/rubrics/<int:rubric_id>/duplicate": {
+        "POST": (rubric_url("/duplicate"), {**RUBRIC_EDITOR, "teacher": 302})},
     "/plans/": {"GET": (lambda w: "/plans/", MEMBERS)},
     "/plans/new": {
         "GET": (lambda w: "/plans/new", MEMBERS),
@@ -291,9 +327,14 @@ def world(world):
         holiday = timetables.add_holiday(school["school"], f"Libur rahasia {key.upper()}",
                                          date(2026, 12, 9))
         observation, step = _observation(school)
+        rubric = rubrics.create(school["school"].id, school["principal"], {
+            "title": f"Rubrik rahasia {key.upper()}", "target": "plan",
+            "levels": [{"score": 1, "label": "Belum"}, {"score": 2, "label": "Sudah"}],
+            "criteria": [{"title": "Tujuan", "descriptors": ["a", "b"]}]}, publish_now=True)
         db.session.commit()
         school.update(plan=plan, comment=comment, attachment=attachment, term=term,
-                      holiday=holiday, observation=observation, action_step=step)
+                      holiday=holiday, observation=observation, action_step=step,
+                      rubric=rubric)
     return world
 
 
@@ -358,11 +399,12 @@ def test_another_schools_principal_sees_no_id_or_name_of_the_first(world, client
     secrets_of_a = [a["teacher"].email, a["teacher"].name, a["team"].name,
                     a["invitation"].email, a["school"].name, a["mentor"].name]
     secrets_of_a += [a[item].name for item in ("term", "holiday")]
-    secrets_of_a += ["Fokus rahasia", "Langkah rahasia"]
+    secrets_of_a += ["Fokus rahasia", "Langkah rahasia", "Rubrik rahasia A"]
     for url in ("/", "/notifications/", "/settings/school/", "/settings/school/teams",
                 "/settings/school/invite", "/settings/school/import", "/settings/profile",
                 "/settings/school/schedule", "/settings/school/timetables/import",
                 "/settings/timetable", "/observations/", "/observations/new",
+                "/rubrics/", "/rubrics/import", "/rubrics/settings",
                 f"/observations/{a['observation'].id}.ics",
                 "/observations/calendar.ics?token=not-a-token"):
         page = other.get(url).text
