@@ -437,3 +437,16 @@ def test_every_rubric_form_refuses_a_missing_csrf_token(world, rubric, client_fo
     assert response.status_code == 400
     assert len(db.session.scalars(select(Rubric)).all()) == 1
     assert rubrics.latest(db.session.get(Rubric, rubric.id)).title == "Kualitas RPP"
+
+
+def test_a_draft_may_start_unfinished_but_needs_its_level_scores(world):
+    """The service rule the builder relies on: a blank draft can be made, a level without a
+    score is refused (it is stored as a number), not a server error."""
+    a = world["a"]
+    draft = rubrics.create(a["school"].id, a["teacher"], rubrics.blank("id"))
+    assert rubrics.published(draft) is None
+    with pytest.raises(rubrics.InvalidRubric) as refused:
+        rubrics.save_draft(rubrics.latest(draft), a["teacher"],
+                           {"title": "", "levels": [{"label": "a"}], "criteria": []})
+    assert ("levels[0].score", "required") in {(p.place, p.code)
+                                               for p in refused.value.problems}
