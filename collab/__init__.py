@@ -77,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from collab.blueprints.observations import bp as observations_bp
     from collab.blueprints.plans import bp as plans_bp
     from collab.blueprints.rooms import bp as rooms_bp
+    from collab.blueprints.rubrics import bp as rubrics_bp
     from collab.blueprints.settings import bp as settings_bp
 
     app.register_blueprint(main_bp)
@@ -86,3 +87,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(observations_bp, url_prefix="/observations")
     app.register_blueprint(rooms_bp, url_prefix="/rooms")
     app.register_blueprint(assessments_bp, url_prefix="/assessments")
+    app.register_blueprint(rubrics_bp, url_prefix="/rubrics")

@@ -36,6 +36,7 @@ NAV_AREAS = (
     ("observations.index", _l("Observations"), False),
     ("rooms.index", _l("Rooms"), False),
     ("assessments.index", _l("Assessments"), False),
+    ("rubrics.index", _l("Rubrics"), False),
     ("mentoring.index", _l("Mentoring"), False),
     ("dashboard.index", _l("Dashboard"), True),
 )

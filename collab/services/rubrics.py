@@ -125,8 +125,12 @@ def check(data) -> dict:
 
 def create(school_id: int, user, data: dict, library_key: str | None = None,
            publish_now: bool = False) -> Rubric:
-    """A new rubric whose first version holds `data` (a draft unless `publish_now`)."""
-    check(data)
+    """A new rubric whose first version holds `data`: a draft (which may be unfinished, as
+    in the builder) unless `publish_now`, which needs a valid rubric."""
+    if publish_now:
+        check(data)
+    else:
+        check_draft(data)
     rubric = Rubric(school_id=school_id, created_by_id=user.id, library_key=library_key)
     version = RubricVersion(number=1, title=_text(data.get("title")), created_by_id=user.id)
     rubric.versions.append(version)
@@ -168,14 +172,22 @@ def save_draft(version: RubricVersion, user, data: dict) -> None:
     """Save the builder's grid into a draft. A published version is never changed."""
     if version.is_published:
         raise RubricError("published")
-    problems = [p for p in rubric_library.validate_rubric(data) if p.code not in DRAFT_OK]
-    if problems:
-        raise InvalidRubric(problems)
+    check_draft(data)
     _fill(version, data)
 
 
 # A draft may be unfinished: empty texts and too few rows are only refused at publishing.
 DRAFT_OK = {"required", "too_few"}
+
+
+def check_draft(data) -> dict:
+    """`data` if it can be kept as a draft, else InvalidRubric with the problems that stop
+    it. A level's score is needed even in a draft: it is stored as a number."""
+    problems = [p for p in rubric_library.validate_rubric(data)
+                if p.code not in DRAFT_OK or p.place.endswith(".score")]
+    if problems:
+        raise InvalidRubric(problems)
+    return data
 
 
 def publish(version: RubricVersion, user) -> None:

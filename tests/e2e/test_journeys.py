@@ -230,6 +230,9 @@ PRINCIPAL_PAGES = [
     "/plans/?q=pecahan",
     "/plans/new",
     "/plans/templates",
+    "/rubrics/",
+    "/rubrics/import",
+    "/rubrics/settings",
 ]
 # A school-wide demo plan's pages, as the principal (a reader, not an editor) sees them.
 PLAN_PAGES = ["", "/history", "/revisions/1", "/diff", "/print"]
@@ -247,6 +250,8 @@ NOT_SWEPT = {
     "observations.service_worker": "a script, not a page",
     "observations.calendar_feed": "a calendar file for calendar apps, not a page",
     "observations.observation_ics": "a calendar file to download, not a page",
+    "rubrics.export_json": "files, not pages",
+    "rubrics.export_csv": "files, not pages",
 }
 SWEPT = {
     "main.home_page", "main.notifications", "settings.profile", "settings.password",
@@ -272,6 +277,10 @@ SWEPT = {
     "assessments.calibration_round",
     # The rooms: swept in test_rooms_browser.py, as two members of a team's room.
     "rooms.index", "rooms.room",
+    "rubrics.index", "rubrics.import_rubric", "rubrics.settings",
+    # A rubric's pages and its builder need a rubric (the demo has none): swept in
+    # test_rubrics_browser.py, in both languages, with problems shown and at phone width.
+    "rubrics.view", "rubrics.version", "rubrics.edit",
 }
 
 CSV_ONE_GOOD_ONE_BAD = (

@@ -14,7 +14,7 @@ from flask import current_app
 
 from collab.extensions import db
 from collab.models import ActionStep, Observation, ObservationObserver
-from collab.services import attachments, plan_comments, plans, rooms, timetables
+from collab.services import attachments, plan_comments, plans, rooms, rubrics, timetables
 from collab.services.accounts import make_reset_token
 from collab.services.plans import PlanFields
 from collab.services.schools import invitation_token
@@ -104,6 +104,15 @@ ROOM_MEMBER_GET = {"anon": 302, "outsider": 403, "teacher": 200, "principal": 40
                    "other": 404}
 ROOM_MEMBER_POST = {**ROOM_MEMBER_GET, "teacher": 302}
 ROOM_FORM_REFUSED = {**ROOM_MEMBER_GET, "teacher": 400}
+def rubric_url(suffix: str = ""):
+    return lambda w: f"/rubrics/{_id(w, 'rubric')}{suffix}"
+
+
+# A published rubric of school A, made by its principal: everyone in the school reads it, the
+# principal (or its creator) edits it, the teacher may not (403), school B finds nothing.
+RUBRIC_GET = {"anon": 302, "outsider": 403, "teacher": 200, "principal": 200, "other": 404}
+RUBRIC_EDITOR = {"anon": 302, "outsider": 403, "teacher": 403, "principal": 302, "other": 404}
+MEMBERS_POST = {**MEMBERS, "teacher": 302, "principal": 302, "other": 302}
 
 
 # rule -> method -> (url builder, expected status per role)
@@ -298,6 +307,31 @@ MATRIX = {
         "POST": (message_url("delete"), ROOM_MEMBER_POST)},
     "/rooms/<int:room_id>/read": {"POST": (room_url("/read"), ROOM_MEMBER_POST)},
     "/rooms/<int:room_id>/notes": {"POST": (room_url("/notes"), ROOM_FORM_REFUSED)},
+    "/rubrics/": {"GET": (lambda w: "/rubrics/", MEMBERS)},
+    "/rubrics/new": {"POST": (lambda w: "/rubrics/new", MEMBERS_POST)},
+    "/rubrics/library/<key>": {"POST": (lambda w: "/rubrics/library/pkg", MEMBERS_POST)},
+    # An import without a file is refused next to the field.
+    "/rubrics/import": {"GET": (lambda w: "/rubrics/import", MEMBERS),
+                        "POST": (lambda w: "/rubrics/import",
+                                 {**MEMBERS, "teacher": 400, "principal": 400, "other": 400})},
+    # An empty settings form turns both settings off: allowed, and a redirect.
+    "/rubrics/settings": {"GET": (lambda w: "/rubrics/settings", PRINCIPALS),
+                          "POST": (lambda w: "/rubrics/settings",
+                                   {**PRINCIPALS, "principal": 302, "other": 302})},
+    "/rubrics/<int:rubric_id>": {"GET": (rubric_url(), RUBRIC_GET)},
+    "/rubrics/<int:rubric_id>/versions/<int:number>": {
+        "GET": (rubric_url("/versions/1"), RUBRIC_GET)},
+    "/rubrics/<int:rubric_id>/export.json": {"GET": (rubric_url("/export.json"), RUBRIC_GET)},
+    "/rubrics/<int:rubric_id>/export.csv": {"GET": (rubric_url("/export.csv"), RUBRIC_GET)},
+    # The rubric is published: the builder sends its editor to the rubric's page (302); a
+    # grid posted on a page older than the newest version is a conflict (409), never saved.
+    "/rubrics/<int:rubric_id>/edit": {
+        "GET": (rubric_url("/edit"), RUBRIC_EDITOR),
+        "POST": (rubric_url("/edit"), {**RUBRIC_EDITOR, "principal": 409})},
+    "/rubrics/<int:rubric_id>/versions/new": {
+        "POST": (rubric_url("/versions/new"), RUBRIC_EDITOR)},
+    "/rubrics/<int:rubric_id>/duplicate": {
+        "POST": (rubric_url("/duplicate"), {**RUBRIC_EDITOR, "teacher": 302})},
     "/plans/": {"GET": (lambda w: "/plans/", MEMBERS)},
     "/plans/new": {
         "GET": (lambda w: "/plans/new", MEMBERS),
@@ -372,10 +406,14 @@ def world(world):
         room = rooms.room_for_team(school["team"], school["teacher"])
         message, _created = rooms.post_message(room, school["teacher"], "matrix",
                                                f"Pesan rahasia {key.upper()}")
+        rubric = rubrics.create(school["school"].id, school["principal"], {
+            "title": f"Rubrik rahasia {key.upper()}", "target": "plan",
+            "levels": [{"score": 1, "label": "Belum"}, {"score": 2, "label": "Sudah"}],
+            "criteria": [{"title": "Tujuan", "descriptors": ["a", "b"]}]}, publish_now=True)
         db.session.commit()
         school.update(plan=plan, comment=comment, attachment=attachment, term=term,
                       holiday=holiday, observation=observation, action_step=step, room=room,
-                      message=message, **_assessments(school, plan))
+                      message=message, rubric=rubric, **_assessments(school, plan))
     return world
 
 
@@ -460,12 +498,14 @@ def test_another_schools_principal_sees_no_id_or_name_of_the_first(world, client
     secrets_of_a = [a["teacher"].email, a["teacher"].name, a["team"].name,
                     a["invitation"].email, a["school"].name, a["mentor"].name]
     secrets_of_a += [a[item].name for item in ("term", "holiday")]
-    secrets_of_a += ["Fokus rahasia", "Langkah rahasia", "Pesan rahasia A"]
+    secrets_of_a += ["Fokus rahasia", "Langkah rahasia", "Pesan rahasia A",
+                     "Rubrik rahasia A"]
     for url in ("/", "/notifications/", "/settings/school/", "/settings/school/teams",
                 "/rooms/",
                 "/settings/school/invite", "/settings/school/import", "/settings/profile",
                 "/settings/school/schedule", "/settings/school/timetables/import",
                 "/settings/timetable", "/observations/", "/observations/new",
+                "/rubrics/", "/rubrics/import", "/rubrics/settings",
                 f"/observations/{a['observation'].id}.ics",
                 "/observations/calendar.ics?token=not-a-token"):
         page = other.get(url).text
