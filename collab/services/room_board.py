@@ -239,10 +239,11 @@ def add_evidence(room: Room, user, client_id, source_note_id, interpretation,
 # -- outcomes ------------------------------------------------------------------------------
 
 def outcome_notes(room: Room, note_ids=None) -> list[BoardNote]:
-    """The notes to send on: the chosen ones (of this board), by default the Next steps."""
+    """The notes to send on: the chosen ones (of this board; none chosen, none sent), or,
+    when no choice was made at all, the Next steps."""
     columns = board(room)
     everything = [n for column in BOARD_COLUMNS for n in columns.get(column, [])]
-    if not note_ids:
+    if note_ids is None:
         return columns.get(OUTCOMES_COLUMN, [])
     if not isinstance(note_ids, list | tuple | set) or not all(
             isinstance(i, int) and not isinstance(i, bool) for i in note_ids):

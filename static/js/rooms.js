@@ -315,9 +315,18 @@
   function noteCard(note) {
     var li = el("li", { "class": "note-card", id: "note-" + note.id, draggable: "true",
       "data-id": note.id });
+    if (note.evidence) {
+      var where = [];
+      if (note.at_seconds !== null && note.at_seconds !== undefined) {
+        where.push(Math.floor(note.at_seconds / 60) + ":" + ("0" + (note.at_seconds % 60)).slice(-2));
+      }
+      if (note.seat) { where.push(fill(L.seat, { seat: note.seat })); }
+      if (note.step) { where.push(note.step); }
+      if (where.length) { li.appendChild(el("p", { "class": "small muted" }, where.join(" · "))); }
+    }
     li.appendChild(el("p", {}, note.text));
-    if (note.interpretation) { li.appendChild(el("p", { "class": "small" }, note.interpretation)); }
-    if (note.question) { li.appendChild(el("p", { "class": "small" }, note.question)); }
+    if (note.interpretation) { li.appendChild(el("p", { "class": "small" }, "→ " + note.interpretation)); }
+    if (note.question) { li.appendChild(el("p", { "class": "small" }, "? " + note.question)); }
     var by = note.author && note.author.name;
     if (by) { li.appendChild(el("p", { "class": "note-by" }, by)); }
     var tools = el("div", { "class": "note-tools" });
@@ -522,11 +531,27 @@
     controls.querySelector("[data-action=finish]").hidden = !running;
   }
 
+  document.getElementById("hands").addEventListener("click", function (event) {
+    var id = event.target.dataset && event.target.dataset.floor;
+    if (!id || !joined) { return; }
+    event.preventDefault();
+    send("phase:set", { action: "floor", user_id: Number(id) }, function (ack) {
+      if (ack && ack.ok) { renderPhase(ack.phase); } else { refused(ack); }
+    });
+  });
+
   function renderHands(list_) {
     hands = list_ || [];
     var ol = document.getElementById("hands");
     ol.textContent = "";
-    hands.forEach(function (h) { ol.appendChild(el("li", {}, h.name)); });
+    hands.forEach(function (h) {
+      var li = el("li", {}, h.name + " ");
+      if (controls) {  // the facilitator gives the floor from the queue
+        li.appendChild(el("button", { type: "button", "class": "link", "data-floor": h.id },
+          L.give_floor));
+      }
+      ol.appendChild(li);
+    });
     document.getElementById("no-hands").hidden = hands.length > 0;
     var raised = hands.some(function (h) { return h.id === me; });
     handButton.textContent = raised ? L.lower : L.raise;

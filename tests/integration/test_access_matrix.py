@@ -299,6 +299,17 @@ MATRIX = {
         "POST": (lambda w: f"/rooms/team/{w['a']['team'].id}",
                  {**NOT_INVITED_POST, "teacher": 302})},
     "/rooms/<int:room_id>": {"GET": (room_url(), ROOM_MEMBER_GET)},
+    # Evidence cards and outcomes belong to debrief and plan rooms: a team room has none.
+    "/rooms/<int:room_id>/evidence": {
+        "GET": (room_url("/evidence"), {**ROOM_MEMBER_GET, "teacher": 404}),
+        "POST": (room_url("/evidence"), {**ROOM_MEMBER_GET, "teacher": 404})},
+    "/rooms/<int:room_id>/outcomes": {
+        "GET": (room_url("/outcomes"), {**ROOM_MEMBER_GET, "teacher": 404}),
+        "POST": (room_url("/outcomes"), {**ROOM_MEMBER_GET, "teacher": 404})},
+    # The teacher opened the team room: they facilitate it.
+    "/rooms/<int:room_id>/settings": {"GET": (room_url("/settings"), ROOM_MEMBER_GET),
+                                      "POST": (room_url("/settings"), ROOM_MEMBER_POST)},
+    "/rooms/<int:room_id>/floor": {"POST": (room_url("/floor"), ROOM_MEMBER_POST)},
     # An empty form: no client id (400); an empty edit (400).
     "/rooms/<int:room_id>/messages": {"POST": (room_url("/messages"), ROOM_FORM_REFUSED)},
     "/rooms/<int:room_id>/messages/<int:message_id>/edit": {

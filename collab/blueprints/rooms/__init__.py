@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("rooms", __name__)
 
-from collab.blueprints.rooms import routes  # noqa: E402, F401
+from collab.blueprints.rooms import facilitation, routes  # noqa: E402, F401

@@ -156,6 +156,9 @@ def _page(room, form=None, note_form=None, edit_errors=None, status=200):
         unread=room.last_message_id > last_read, form=form, edit_errors=edit_errors or {},
         editable=_editable(messages), action_form=EmptyForm(),
         facilitator=can_facilitate(current_user, room),
+        observer=room.kind == "observation" and any(
+            i.user_id == current_user.id and i.status == "accepted"
+            for i in room.observation.observers),
         edit_minutes=int(rooms.EDIT_WINDOW.total_seconds() // 60),
         max_bytes=rooms.MAX_BODY_BYTES, columns=BOARD_COLUMNS, column_labels=COLUMNS,
         board=notes, note_form=note_form or _note_form(), phase=protocols.phase_json(room),
