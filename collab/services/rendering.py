@@ -98,9 +98,12 @@ def _clean(html: str) -> str:
     )
 
 
-def render_markdown(text: str) -> Markup:
-    """Render user Markdown to sanitised HTML, safe to put in a template."""
-    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS,
+def render_markdown(text: str, heading_ids: bool = True) -> Markup:
+    """Render user Markdown to sanitised HTML, safe to put in a template. Without
+    `heading_ids` (chat messages, many to a page), headings get no id that could clash with
+    the page's own."""
+    extensions = EXTENSIONS if heading_ids else [e for e in EXTENSIONS if e != "toc"]
+    md = markdown.Markdown(extensions=extensions, extension_configs=EXTENSION_CONFIGS,
                            output_format="html")
     # Only the sanitiser's output is ever marked safe (a test greps for Markup( elsewhere).
     return Markup(sanitise(md.convert(text or "")))  # noqa: S704  # nosec B704

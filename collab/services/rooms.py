@@ -341,7 +341,7 @@ def message_json(message: RoomMessage) -> dict:
         "client_id": message.client_id,
         "room_id": message.room_id,
         "author": {"id": message.author_id, "name": message.author.name},
-        "body_html": "" if deleted else str(render_markdown(message.body)),
+        "body_html": "" if deleted else str(render_markdown(message.body, heading_ids=False)),
         "created_at": message.created_at.isoformat(),
         "edited_at": message.edited_at.isoformat() if message.edited_at else None,
         "deleted": deleted,

@@ -335,3 +335,9 @@ def test_hands_queue_in_order_and_the_floor_takes_one_down(world, team_room):
     protocols.lower_hand(team_room, a["teacher"])
     assert protocols.hands_json(team_room) == []
 
+
+
+def test_a_heading_in_a_message_gets_no_id_that_could_clash_with_the_page(world, team_room):
+    message, _ = rooms.post_message(team_room, world["a"]["teacher"], "c-1", "# Members\n\nhai")
+    html = rooms.message_json(message)["body_html"]
+    assert "<h1>Members</h1>" in html and "id=" not in html

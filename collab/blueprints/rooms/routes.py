@@ -149,7 +149,8 @@ def _page(room, form=None, note_form=None, edit_errors=None, status=200):
     if form is None:
         form = MessageForm(formdata=None, client_id=uuid.uuid4().hex)
     last_read = rooms.last_read(room, current_user)
-    shown = [(m, None if m.deleted_at else render_markdown(m.body)) for m in messages]
+    shown = [(m, None if m.deleted_at else render_markdown(m.body, heading_ids=False))
+             for m in messages]
     return render_template(
         "rooms/room.html", room=room, title=rooms.title(room), kind=KINDS[room.kind],
         people=people, messages=shown, more=more, before=before, last_read=last_read,
