@@ -10,6 +10,7 @@ from dataclasses import asdict
 
 from bench import (
     agreement,
+    assessment_results,
     home_time,
     notes_sync,
     observation_suggestions,
@@ -150,6 +151,9 @@ def main() -> int:
     # Its own demo database too: 120 more teachers would change the home figures.
     with demo_app() as app:
         generated_school, suggest_timing, observation_views = observation_suggestions.run(app)
+    # Its own demo database: 200 assessments would change the home figures.
+    with demo_app() as app:
+        results_timing = assessment_results.run(app)
     diff_timing = plan_diff.run()
     agreement_timing = agreement.run()
     checks = (page_weight_checks(views) + home_checks(timings)
@@ -160,6 +164,12 @@ def main() -> int:
                  Check("Agreement, 50 raters × 30 units p95", agreement_timing.p95_ms, "ms",
                        agreement.P95_BUDGET_MS, "<"),
                  Check("Agreement, 50 raters × 30 units max", agreement_timing.max_ms, "ms")]
+              + [Check("Assessment results, 200 assessments p50", results_timing.p50_ms, "ms"),
+                 Check("Assessment results, 200 assessments p95", results_timing.p95_ms, "ms",
+                       assessment_results.P95_BUDGET_MS, "<"),
+                 Check("Assessment results, 200 assessments CPU p95",
+                       results_timing.cpu_p95_ms, "ms"),
+                 Check("Assessment results SQL queries", results_timing.queries, "queries")]
               + notes_checks(notes_timing, notes_view)
               + suggestion_checks(generated_school, suggest_timing, observation_views))
     details = {
@@ -173,6 +183,8 @@ def main() -> int:
         },
         "plan_diff": asdict(diff_timing),
         "agreement": asdict(agreement_timing),
+        "assessment_results": {"budgets": {"p95_ms_under": assessment_results.P95_BUDGET_MS},
+                               **asdict(results_timing)},
         "notes_sync": {"budgets": {"p95_ms_under": notes_sync.P95_BUDGET_MS,
                                    "queries_at_most": notes_sync.QUERIES_BUDGET,
                                    "page_bytes_at_most": notes_sync.PAGE_BUDGET_BYTES},

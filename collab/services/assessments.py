@@ -429,28 +429,32 @@ CHART_WIDTH, CHART_HEIGHT = 300, 100
 
 def growth(teacher: User, rubric) -> list[GrowthPoint]:
     """My results on one rubric (all its versions) over time, one point per feedback request
-    with a submitted assessment, oldest first, placed on a CHART_WIDTH × CHART_HEIGHT chart
-    (two queries whatever the number of assessments)."""
-    rows = list(db.session.scalars(
-        select(Assessment).join(RubricVersion, RubricVersion.id == Assessment.rubric_version_id)
+    with a submitted assessment, oldest first, placed on a CHART_WIDTH × CHART_HEIGHT chart.
+    Read as plain rows (three queries whatever the number of assessments)."""
+    rows = db.session.execute(
+        select(Assessment.request_id, Assessment.kind, Assessment.submitted_at,
+               Assessment.rubric_version_id, AssessmentRating.criterion_id,
+               AssessmentRating.level_id)
+        .join(RubricVersion, RubricVersion.id == Assessment.rubric_version_id)
+        .join(AssessmentRating, AssessmentRating.assessment_id == Assessment.id)
         .where(Assessment.assessed_id == teacher.id, RubricVersion.rubric_id == rubric.id,
-               Assessment.status == "submitted", Assessment.request_id.is_not(None))
-        .options(selectinload(Assessment.ratings),
-                 selectinload(Assessment.rubric_version).selectinload(RubricVersion.levels),
-                 selectinload(Assessment.rubric_version).selectinload(RubricVersion.criteria))))
-    by_request: dict[int, list[Assessment]] = {}
-    for row in rows:
-        by_request.setdefault(row.request_id, []).append(row)
+               Assessment.status == "submitted", Assessment.request_id.is_not(None))).all()
+    versions = {v.id: v for v in db.session.scalars(
+        select(RubricVersion).where(RubricVersion.rubric_id == rubric.id)
+        .options(selectinload(RubricVersion.levels), selectinload(RubricVersion.criteria)))}
+    groups: dict[int, dict] = {}
+    for request_id, kind, submitted_at, version_id, criterion_id, level_id in rows:
+        group = groups.setdefault(request_id, {"version": version_id, "on": submitted_at,
+                                               "peers": {}, "self": {}})
+        group["on"] = max(group["on"], submitted_at)
+        side = group["self"] if kind == "self" else group["peers"]
+        side.setdefault(criterion_id, []).append(level_id)
     points = []
-    for group in by_request.values():
-        version = group[0].rubric_version
-        scores = {level.id: level.score for level in version.levels}
-        peers = [a for a in group if a.kind in ("peer", "mentor")]
-        own = next((a for a in group if a.kind == "self"), None)
-        points.append(GrowthPoint(
-            on=max(a.submitted_at for a in group).date(),
-            total=_share_of(version, peers, scores), self_total=_share_of(
-                version, [own] if own else [], scores)))
+    for group in groups.values():
+        version = versions[group["version"]]
+        points.append(GrowthPoint(on=group["on"].date(),
+                                  total=_share_of(version, group["peers"]),
+                                  self_total=_share_of(version, group["self"])))
     points.sort(key=lambda p: p.on)
     step = CHART_WIDTH / max(len(points) - 1, 1)
     for n, point in enumerate(points):
@@ -461,13 +465,14 @@ def growth(teacher: User, rubric) -> list[GrowthPoint]:
     return points
 
 
-def _share_of(version: RubricVersion, group: list[Assessment], scores: dict) -> float | None:
-    if not group:
+def _share_of(version: RubricVersion, levels_by_criterion: dict) -> float | None:
+    """The weighted share of the medians of the levels given per criterion."""
+    if not levels_by_criterion:
         return None
+    scores = {level.id: level.score for level in version.levels}
     medians = []
     for criterion in version.criteria:
-        values = [scores[r.level_id] for a in group for r in a.ratings
-                  if r.criterion_id == criterion.id and r.level_id in scores]
+        values = [scores[i] for i in levels_by_criterion.get(criterion.id, []) if i in scores]
         medians.append(statistics.median(values) if values else None)
     return weighted_share(version, medians)
 
