@@ -68,6 +68,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from collab.blueprints.assessments import bp as assessments_bp
     from collab.blueprints.auth import bp as auth_bp
     from collab.blueprints.main import bp as main_bp
     from collab.blueprints.observations import bp as observations_bp
@@ -81,3 +82,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(plans_bp, url_prefix="/plans")
     app.register_blueprint(observations_bp, url_prefix="/observations")
     app.register_blueprint(rooms_bp, url_prefix="/rooms")
+    app.register_blueprint(assessments_bp, url_prefix="/assessments")

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from collab.database import immediate_transactions
 from collab.extensions import db
 from collab.models import School
+from collab.services import assessments, demo, observation_reminders, timetable_import
 from collab.services import backup as backup_service
-from collab.services import demo, observation_reminders, timetable_import
 from collab.services.csv_files import ImportFileError, decode_csv_bytes
 from collab.services.schools import SchoolError, StaffDetails, create_school, valid_timezone
 
@@ -95,8 +95,10 @@ def import_timetable_command(file, school_key, yes):
 
 @click.command("send-reminders")
 def send_reminders_command():
-    """Remind observers and observed teachers of tomorrow's observations (run daily)."""
+    """Remind observers and observed teachers of tomorrow's observations, and assessors of
+    feedback due tomorrow (run daily; running it twice sends nothing twice)."""
     sent = observation_reminders.send_reminders()
+    sent += assessments.send_reminders()
     db.session.commit()
     click.echo(f"{sent} reminder(s) sent.")
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from collab.extensions import db
@@ -17,6 +17,12 @@ class School(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Jakarta")
+    # Assessment settings: peers' names hidden from the assessed teacher; the PKG rubric's
+    # results also shown as the PKG conversion (total / 56 × 100 and its band).
+    anonymous_peer_feedback: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                          server_default=false())
+    pkg_conversion: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                 server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

@@ -9,7 +9,13 @@ from sqlalchemy import func, select
 
 from collab.extensions import db
 from collab.models import Membership, Profile, School, Team, TeamMember, User
-from collab.services import demo_observations, demo_plans, demo_timetables
+from collab.services import (
+    demo_assessments,
+    demo_observations,
+    demo_plans,
+    demo_rooms,
+    demo_timetables,
+)
 from collab.services.accounts import hash_password
 
 DEMO_PASSWORD = "rembuk-demo"  # noqa: S105  (public demo data, documented in the README)
@@ -78,6 +84,8 @@ def seed() -> None:
     demo_plans.seed()
     demo_timetables.seed(smp, sd, SMP_TEACHERS, SD_TEACHERS)
     demo_observations.seed(smp)
+    demo_rooms.seed(smp)
+    demo_assessments.seed(smp)
 
 
 def _school(name: str) -> School:

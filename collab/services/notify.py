@@ -49,6 +49,11 @@ MESSAGES = {
     "observation.debriefed": _l("%(name)s wrote their reflection on the observed lesson "
                                 "(class %(class_name)s, %(date)s)."),
     "room.mentioned": _l("%(name)s mentioned you in the room “%(room)s”."),
+    "assessment.requested": _l("%(name)s asks for your feedback with the rubric "
+                               "“%(title)s” by %(date)s."),
+    "assessment.submitted": _l("%(name)s gave you feedback with the rubric “%(title)s”."),
+    "assessment.reminder": _l("Reminder: your feedback for %(name)s is due on %(date)s."),
+    "calibration.invited": _l("%(name)s invites you to a calibration round: “%(title)s”."),
     "observation.reminder": _l("Tomorrow: the observation of class %(class_name)s, "
                                "%(date)s, period %(period)s."),
 }

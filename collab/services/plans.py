@@ -56,6 +56,15 @@ class PlanFields:
     is_research_lesson: bool = False
 
 
+def fields_of(plan: Plan) -> PlanFields:
+    """The plan's current fields, to change some and save the rest as they are."""
+    return PlanFields(
+        title=plan.title, body=plan.body, subject=plan.subject, grade=plan.grade,
+        topic=plan.topic, duration_minutes=plan.duration_minutes, tags=plan.tag_names,
+        visibility=plan.visibility, team_id=plan.team_id,
+        is_research_lesson=plan.is_research_lesson)
+
+
 def _check(school_id: int, fields: PlanFields) -> None:
     if not fields.title.strip():
         raise PlanError("title_missing", "title")

@@ -75,6 +75,23 @@ NOT_INVITED_POST = {"anon": 302, "outsider": 403, "teacher": 403, "principal": 4
                     "other": 404}
 
 
+def assessment_url(item: str):
+    return lambda w: f"/assessments/{_id(w, item)}"
+
+
+def request_url(suffix: str = ""):
+    return lambda w: f"/assessments/requests/{_id(w, 'feedback_request')}{suffix}"
+
+
+def round_url(suffix: str = ""):
+    return lambda w: f"/assessments/calibration/{_id(w, 'calibration_round')}{suffix}"
+
+
+# The teacher's own assessment, request or round: nobody else's, in any school.
+OWN_GET = {"anon": 302, "outsider": 403, "teacher": 200, "principal": 404, "other": 404}
+OWN_POST = {**OWN_GET, "teacher": 302}
+
+
 # rule -> method -> (url builder, expected status per role)
 MATRIX = {
     "/": {"GET": (lambda w: "/", SIGNED_IN)},
@@ -220,6 +237,30 @@ MATRIX = {
     "/observations/actions/<int:step_id>/done": {
         "POST": (lambda w: f"/observations/actions/{_id(w, 'action_step')}/done",
                  {**NOT_INVITED_POST, "teacher": 302, "principal": 404})},
+    # Assessments: the teacher of school A asked the mentor for feedback on their plan (with a
+    # self-assessment) and runs a calibration round; the principal sees counts only.
+    "/assessments/": {"GET": (lambda w: "/assessments/", MEMBERS)},
+    "/assessments/new": {"GET": (lambda w: "/assessments/new", MEMBERS),
+                         "POST": (lambda w: "/assessments/new", MEMBERS)},
+    "/assessments/<int:assessment_id>": {
+        "GET": (assessment_url("self_assessment"), OWN_GET),
+        "POST": (assessment_url("self_assessment"), OWN_POST)},
+    "/assessments/requests/<int:request_id>": {
+        "GET": (request_url(), {**OWN_GET, "principal": 403})},
+    "/assessments/requests/<int:request_id>/print": {
+        "GET": (request_url("/print"), {**OWN_GET, "principal": 403})},
+    "/assessments/requests/<int:request_id>/share": {"POST": (request_url("/share"), OWN_POST)},
+    # Only an observer who accepted may assess a lesson on their own (the mentor is invited).
+    "/assessments/observations/<int:observation_id>/start": {
+        "GET": (lambda w: f"/assessments/observations/{_id(w, 'observation')}/start",
+                NOT_INVITED_POST),
+        "POST": (lambda w: f"/assessments/observations/{_id(w, 'observation')}/start",
+                 NOT_INVITED_POST)},
+    "/assessments/calibration/new": {"GET": (lambda w: "/assessments/calibration/new", MEMBERS),
+                                     "POST": (lambda w: "/assessments/calibration/new",
+                                              MEMBERS)},
+    "/assessments/calibration/<int:round_id>": {"GET": (round_url(), OWN_GET)},
+    "/assessments/calibration/<int:round_id>/close": {"POST": (round_url("/close"), OWN_POST)},
     "/plans/": {"GET": (lambda w: "/plans/", MEMBERS)},
     "/plans/new": {
         "GET": (lambda w: "/plans/new", MEMBERS),
@@ -293,8 +334,29 @@ def world(world):
         observation, step = _observation(school)
         db.session.commit()
         school.update(plan=plan, comment=comment, attachment=attachment, term=term,
-                      holiday=holiday, observation=observation, action_step=step)
+                      holiday=holiday, observation=observation, action_step=step,
+                      **_assessments(school, plan))
     return world
+
+
+def _assessments(school, plan) -> dict:
+    """A published rubric; the teacher asks the mentor for feedback on the plan, with a
+    self-assessment; the teacher runs a calibration round on the plan with the mentor."""
+    from collab.models.base import utcnow
+    from collab.services import assessments, calibration, rubrics
+    from tests.integration.test_assessment_service import small_rubric
+
+    version = rubrics.published(rubrics.create(school["school"].id, school["principal"],
+                                               small_rubric(), publish_now=True))
+    today = utcnow().date()
+    request = assessments.request_feedback(school["teacher"], assessments.RequestFields(
+        rubric_version_id=version.id, assessor_ids=[school["mentor"].id],
+        due_on=today + timedelta(days=7), plan_id=plan.id), today)
+    round_ = calibration.create_round(school["teacher"], version, "Kalibrasi rahasia",
+                                      [school["mentor"].id], plan=plan)
+    own = next(a for a in request.assessments if a.kind == "self")
+    db.session.commit()
+    return {"feedback_request": request, "self_assessment": own, "calibration_round": round_}
 
 
 def _observation(school):

@@ -12,6 +12,11 @@ from sqlalchemy import func, select
 from collab.extensions import db
 from collab.models import (
     ActionStep,
+    Assessment,
+    AssessmentRating,
+    AssessmentRequest,
+    BoardNote,
+    CalibrationRound,
     Holiday,
     Lesson,
     Membership,
@@ -22,6 +27,11 @@ from collab.models import (
     ObservationObserver,
     Period,
     Profile,
+    Room,
+    RoomMember,
+    RoomMessage,
+    Rubric,
+    RubricVersion,
     School,
     SchoolClass,
     Team,
@@ -34,7 +44,8 @@ from tests.conftest import login
 
 TABLES = (School, User, Membership, Profile, Team, TeamMember, Period, Term, Holiday, Lesson,
           SchoolClass, Observation, ObservationObserver, ObservationBooking, ObservationNote,
-          ActionStep, Notification)
+          ActionStep, Notification, Room, RoomMember, RoomMessage, BoardNote, Rubric,
+          RubricVersion, AssessmentRequest, Assessment, AssessmentRating, CalibrationRound)
 
 
 def row_counts() -> dict[str, int]:
@@ -300,3 +311,46 @@ def test_observations_are_not_made_twice(runner):
     seed(runner)
     seed(runner, "--if-empty")
     assert [(o.teacher_id, o.focus, o.state) for o in smp_observations()] == before
+
+
+def test_the_team_room_of_guru01_and_guru02_has_a_talk_a_board_and_a_finished_protocol(runner):
+    from collab.access.rooms import room_for
+    from collab.models import BoardNote, Room, RoomMessage
+    from collab.services import room_board
+
+    seed(runner)
+    room = db.session.scalar(select(Room).where(Room.kind == "team"))
+    guru01, guru02 = (db.session.scalar(select(User).where(User.email == f"{h}@demo.sch.id"))
+                      for h in ("guru01", "guru02"))
+    assert room_for(guru01, room.id) == room and room_for(guru02, room.id) == room
+    authors = set(db.session.scalars(select(RoomMessage.author_id).where(
+        RoomMessage.room_id == room.id)))
+    assert {guru01.id, guru02.id} <= authors
+    board = room_board.board(room)
+    assert all(board[column] for column in ("evidence", "wonderings", "suggestions",
+                                            "next_steps"))
+    assert room.protocol == "lesson_study" and room.protocol_finished_at is not None
+    debrief = db.session.scalar(select(Room).where(Room.kind == "observation"))
+    cards = db.session.scalars(select(BoardNote).where(BoardNote.room_id == debrief.id)).all()
+    assert cards and all(card.source_note_id and card.is_evidence for card in cards)
+    assert room_for(guru01, debrief.id) == debrief  # an observer of that lesson
+
+
+def test_the_demo_has_rubrics_four_assessors_on_one_lesson_and_a_finished_calibration(runner):
+    from collab.models import Assessment, AssessmentRequest, CalibrationRound, Rubric
+
+    seed(runner)
+    keys = set(db.session.scalars(select(Rubric.library_key)))
+    assert {"pkg", "lesson_study_observation", "plan_quality", None} <= keys
+    lesson = db.session.scalar(select(AssessmentRequest).where(
+        AssessmentRequest.observation_id.is_not(None)))
+    peers = [a for a in lesson.assessments if a.kind == "peer" and a.is_submitted]
+    assert len(peers) == 4
+    round_ = db.session.scalar(select(CalibrationRound))
+    assert round_.closed_at is not None
+    assert all(a.is_submitted for a in db.session.scalars(
+        select(Assessment).where(Assessment.round_id == round_.id)))
+    guru01 = db.session.scalar(select(User).where(User.email == "guru01@demo.sch.id"))
+    from collab.services import assessments
+
+    assert assessments.to_do(guru01)  # the novice's plan waits for guru01's feedback

@@ -1,5 +1,409 @@
-"""The rooms' Socket.IO events (docs/realtime.md): thin adapters over collab.services.rooms."""
+"""The rooms' Socket.IO events (the contract is docs/realtime.md): thin adapters over
+collab.services.rooms.
+
+Every event goes through `_run`, which does what Flask's request hooks would do for a page
+and more, since none of them run for socket events: it takes the user from the socket's
+session (refused once signed out), counts the per-user rate limit, checks that the payload
+is an object, checks membership through collab.access.rooms on every event, turns a refusal
+into an `ok: false` acknowledgement in the user's language, commits, and only then joins
+rooms and broadcasts; a failure rolls back, and the database session is always removed.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask import current_app, request, session
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from flask_socketio import disconnect, join_room, leave_room
+
+from collab import realtime
+from collab.access.rooms import room_for
+from collab.database import reads_only_from_now
+from collab.extensions import db, socketio
+from collab.models import BoardNote
+from collab.services import protocols, room_board, rooms
+from collab.services.rooms import RoomError
+
+log = logging.getLogger(__name__)
+
+MAX_ID = 2**31 - 1
+# Per user, whatever the room; the app's config may override them (SOCKET_RATE_LIMITS).
+RATE_LIMITS = {
+    "any": "60 per 10 seconds",  # every event
+    "message": "20 per 10 seconds",  # message:send, message:edit, message:delete
+    "note": "30 per 10 seconds",  # note:*, evidence:add
+    "join": "30 per minute",  # room:join, message:earlier (they read many rows)
+}
+TYPING_EVERY = "1 per 3 seconds"  # per user and room: more often is not broadcast
+
+ERRORS = {
+    "signed_out": _l("You are signed out. Sign in again to continue."),
+    "bad_request": _l("The request was not understood."),
+    "rate_limited": _l("Too many actions in a short time. Wait a moment and try again."),
+    "not_found": _l("This room or item does not exist, or you are not in it."),
+    "not_yours": _l("You can only change your own messages."),
+    "too_late": _l("Messages can only be changed within 15 minutes of sending them."),
+    "bad_client_id": _l("The request was not understood."),
+    "body_required": _l("Write a message first."),
+    "body_too_long": _l("The message is too long (at most 4 KB)."),
+    "not_facilitator": _l("Only the facilitator can do this."),
+    "not_a_member": _l("That person is not in this room."),
+    "text_required": _l("Write something on the note first."),
+    "text_too_long": _l("The note is too long (at most 1000 characters)."),
+    "bad_column": _l("There is no such column on the board."),
+    "board_full": _l("The board is full. Remove some notes first."),
+    "not_a_debrief": _l("Evidence cards belong in an observation's debrief room."),
+    "bad_protocol": _l("Choose one of the protocols."),
+    "protocol_running": _l("A protocol is already running. Finish it first."),
+    "no_protocol": _l("No protocol is running."),
+    "bad_phase": _l("The protocol has no such phase."),
+    "stale": _l("Someone changed this note in the meantime. Here is the newest version."),
+    "error": _l("Something went wrong. Try again."),
+}
+
+
+class BadRequest(Exception):
+    """A payload that is not what the event expects."""
+
+
+@dataclass
+class Reply:
+    """What a handler answers: the acknowledgement's fields, and what to do once the
+    change is committed (join rooms, broadcast)."""
+
+    ack: dict = field(default_factory=dict)
+    after: Callable[[], None] | None = None
+
+
+_HANDLERS: dict[str, tuple[Callable, tuple[str, ...], bool]] = {}
+
+
+def on(event: str, limits: tuple[str, ...] = (), writes: bool = True):
+    """Register a handler `fn(user, room, data) -> Reply` for a room event."""
+
+    def wrap(fn):
+        _HANDLERS[event] = (fn, limits, writes)
+        return fn
+
+    return wrap
 
 
 def register(socketio) -> None:
     """Attach the rooms' event handlers to the Socket.IO server."""
+    for event, (handler, limits, writes) in _HANDLERS.items():
+        socketio.on_event(event, _adapter(event, handler, limits, writes))
+
+
+def _adapter(event, handler, limits, writes):
+    def run(data=None, *ignored):
+        return _run(event, handler, limits, writes, data)
+
+    run.__name__ = f"on_{event.replace(':', '_')}"
+    return run
+
+
+# -- the pipeline every event goes through -------------------------------------------------
+
+def _run(event, handler, limits, writes, data) -> dict:
+    user = None
+    try:
+        if not writes:
+            reads_only_from_now()  # on SQLite, no write lock for a read-only event
+        user = realtime.socket_user()
+        if user is None:
+            return _signed_out()
+        if not all(realtime.allowed(_limit(kind), kind, user.id) for kind in ("any", *limits)):
+            return _refusal(user, "rate_limited")
+        if not isinstance(data, dict):
+            raise BadRequest("payload")
+        room = room_for(user, _id(data, "room_id"))
+        if room is None:
+            return _refusal(user, "not_found")
+        reply = handler(user, room, data)
+        db.session.commit()
+        if reply.after is not None:
+            reply.after()
+        return {"ok": True, **reply.ack}
+    except BadRequest:
+        db.session.rollback()
+        return _refusal(user, "bad_request")
+    except RoomError as exc:
+        db.session.rollback()
+        return _refusal(user, exc.code, **_details(exc))
+    except Exception:
+        db.session.rollback()
+        log.exception("socket event %s failed", event)
+        return _refusal(user, "error")
+    finally:
+        db.session.remove()
+
+
+def _limit(kind: str) -> str:
+    return current_app.config.get("SOCKET_RATE_LIMITS", {}).get(kind, RATE_LIMITS[kind])
+
+
+def _signed_out() -> dict:
+    # The socket outlived its session: it is served no more (it may sign in and reconnect).
+    answer = _refusal(None, "signed_out")
+    disconnect()
+    return answer
+
+
+def _refusal(user, code: str, **extra) -> dict:
+    language = getattr(user, "language", None) or session.get("lang")
+    if language not in current_app.config["LANGUAGES"]:
+        language = current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(language):
+        message = str(ERRORS.get(code, ERRORS["error"]))
+    return {"ok": False, "error": code, "message": message, **extra}
+
+
+def _details(exc: RoomError) -> dict:
+    extra = {"field": exc.field} if exc.field else {}
+    note = getattr(exc, "note", None)
+    if note is not None:
+        extra["note"] = room_board.note_json(note)
+    return extra
+
+
+# -- reading the payload -------------------------------------------------------------------
+
+def _id(data: dict, key: str, optional: bool = False, minimum: int = 1) -> int | None:
+    """A database id from the payload (a JSON integer within the database's range)."""
+    value = data.get(key)
+    if value is None and optional:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value <= MAX_ID:
+        raise BadRequest(key)
+    return value
+
+
+def _text(data: dict, key: str, optional: bool = False) -> str | None:
+    value = data.get(key)
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise BadRequest(key)
+    return value
+
+
+def room_name(room_id: int) -> str:
+    return f"room:{room_id}"
+
+
+def _broadcast(room_id: int, event: str, payload: dict, skip_self: bool = False) -> None:
+    socketio.emit(event, payload, to=room_name(room_id), namespace=realtime.NAMESPACE,
+                  skip_sid=request.sid if skip_self else None)
+
+
+def _presence(room_id: int, leaving_sid: str | None = None) -> dict:
+    return {"room_id": room_id,
+            "online": realtime.online(room_name(room_id), leaving_sid=leaving_sid)}
+
+
+def left_rooms(sid: str, socket_rooms: list[str]) -> None:
+    """A socket went away: tell each room it was in who is still there."""
+    for name in socket_rooms:
+        prefix, _, room_id = name.partition(":")
+        if prefix == "room" and room_id.isdigit():
+            socketio.emit("presence", _presence(int(room_id), leaving_sid=sid), to=name,
+                          namespace=realtime.NAMESPACE, skip_sid=sid)
+
+
+# -- joining and leaving -------------------------------------------------------------------
+
+@on("room:join", limits=("join",))
+def join(user, room, data):
+    since_id = _id(data, "since_id", optional=True, minimum=0)
+    messages, more = rooms.history(room, since_id)
+    ack = {
+        "room_id": room.id,
+        "history": [rooms.message_json(m) for m in messages],
+        "more": more,
+        "last_read_id": rooms.last_read(room, user),
+        "board": {column: [room_board.note_json(n) for n in notes]
+                  for column, notes in room_board.board(room).items()},
+        "phase": protocols.phase_json(room),
+        "hands": protocols.hands_json(room),
+    }
+    rooms.mark_read(room, user)
+    sid = request.sid
+
+    def after():
+        join_room(room_name(room.id), sid=sid)
+        presence = _presence(room.id)
+        ack["online"] = presence["online"]
+        _broadcast(room.id, "presence", presence)
+
+    return Reply(ack, after)
+
+
+@on("room:leave", writes=False)
+def leave(user, room, data):
+    def after():
+        leave_room(room_name(room.id))
+        _broadcast(room.id, "presence", _presence(room.id))
+
+    return Reply(after=after)
+
+
+@on("room:read")
+def read(user, room, data):
+    message_id = _id(data, "message_id")
+    rooms.mark_read(room, user, min(message_id, room.last_message_id or 0))
+    return Reply()
+
+
+# -- chat ----------------------------------------------------------------------------------
+
+@on("message:send", limits=("message",))
+def send(user, room, data):
+    message, created = rooms.post_message(room, user, data.get("client_id"),
+                                          _text(data, "body"))
+    payload = rooms.message_json(message)
+    ack = {"id": message.id, "created_at": payload["created_at"], "created": created}
+    return Reply(ack, (lambda: _broadcast(room.id, "message:new", payload)) if created else None)
+
+
+@on("message:edit", limits=("message",))
+def edit(user, room, data):
+    message = rooms.edit_message(room, user, _id(data, "message_id"), _text(data, "body"))
+    payload = rooms.message_json(message)
+    return Reply({"message": payload},
+                 lambda: _broadcast(room.id, "message:updated", payload))
+
+
+@on("message:delete", limits=("message",))
+def delete(user, room, data):
+    message = rooms.delete_message(room, user, _id(data, "message_id"))
+    payload = {"room_id": room.id, "id": message.id}
+    return Reply({"id": message.id}, lambda: _broadcast(room.id, "message:deleted", payload))
+
+
+@on("message:earlier", limits=("join",), writes=False)
+def earlier(user, room, data):
+    messages, more = rooms.earlier(room, _id(data, "before_id"))
+    return Reply({"messages": [rooms.message_json(m) for m in messages], "more": more})
+
+
+@on("typing", writes=False)
+def typing(user, room, data):
+    if not realtime.allowed(TYPING_EVERY, "typing", user.id, room.id):
+        return Reply({"sent": False})
+    payload = {"room_id": room.id, "user": {"id": user.id, "name": user.name}}
+    return Reply({"sent": True},
+                 lambda: _broadcast(room.id, "typing", payload, skip_self=True))
+
+
+# -- the board -----------------------------------------------------------------------------
+
+def _note_changed(room, note, *columns) -> Callable[[], None]:
+    """Broadcast a note as it is now, with the order of the columns it touched (a move
+    renumbers its neighbours)."""
+    notes = room_board.board(room)
+    payload = {"room_id": room.id, "note": room_board.note_json(note),
+               "order": {c: [n.id for n in notes.get(c, [])] for c in {*columns, note.column}}}
+    return lambda: _broadcast(room.id, "note:changed", payload)
+
+
+@on("note:add", limits=("note",))
+def add_note(user, room, data):
+    note, created = room_board.add_note(room, user, data.get("client_id"),
+                                        _text(data, "column"), _text(data, "text"))
+    return Reply({"note": room_board.note_json(note), "created": created},
+                 _note_changed(room, note) if created else None)
+
+
+@on("note:update", limits=("note",))
+def update_note(user, room, data):
+    note_id, version = _id(data, "note_id"), _id(data, "version")
+    text, column = _text(data, "text", optional=True), _text(data, "column", optional=True)
+    position = _id(data, "position", optional=True, minimum=0)
+    if text is None and column is None and position is None:
+        raise BadRequest("nothing to change")
+    before = db.session.get(BoardNote, note_id)
+    old_column = before.column if before is not None and before.room_id == room.id else None
+    note = room_board.update_note(room, user, note_id, version, text=text, column=column,
+                                  position=position)
+    changed = _note_changed(room, note, *([old_column] if old_column else []))
+    return Reply({"note": room_board.note_json(note)}, changed)
+
+
+@on("note:delete", limits=("note",))
+def delete_note(user, room, data):
+    note = room_board.delete_note(room, user, _id(data, "note_id"), _id(data, "version"))
+    payload = {"room_id": room.id, "id": note.id}
+    return Reply({"id": note.id}, lambda: _broadcast(room.id, "note:deleted", payload))
+
+
+@on("evidence:add", limits=("note",))
+def add_evidence(user, room, data):
+    note, created = room_board.add_evidence(
+        room, user, data.get("client_id"), _id(data, "source_note_id"),
+        _text(data, "interpretation", optional=True) or "",
+        _text(data, "question", optional=True) or "")
+    return Reply({"note": room_board.note_json(note), "created": created},
+                 _note_changed(room, note) if created else None)
+
+
+# -- the facilitated protocol and raised hands -----------------------------------------------
+
+def _protocol_changed(room) -> Callable[[], None]:
+    phase = {"room_id": room.id, "phase": protocols.phase_json(room)}
+    hands = {"room_id": room.id, "hands": protocols.hands_json(room)}
+
+    def after():
+        _broadcast(room.id, "phase", phase)
+        _broadcast(room.id, "hands", hands)
+
+    return after
+
+
+def _start(user, room, data):
+    protocols.start(room, user, _text(data, "protocol"))
+
+
+def _set(user, room, data):
+    protocols.set_phase(room, user, _id(data, "index", minimum=0))
+
+
+def _floor(user, room, data):
+    protocols.give_floor(room, user, _id(data, "user_id", optional=True))
+
+
+PHASE_ACTIONS = {
+    "start": _start,
+    "next": lambda user, room, data: protocols.next_phase(room, user),
+    "set": _set,
+    "finish": lambda user, room, data: protocols.finish(room, user),
+    "floor": _floor,
+}
+
+
+@on("phase:set")
+def set_phase(user, room, data):
+    action = PHASE_ACTIONS.get(_text(data, "action"))
+    if action is None:
+        raise BadRequest("action")
+    action(user, room, data)
+    return Reply({"phase": protocols.phase_json(room)}, _protocol_changed(room))
+
+
+def _hands_changed(room) -> Reply:
+    hands = protocols.hands_json(room)
+    payload = {"room_id": room.id, "hands": hands}
+    return Reply({"hands": hands}, lambda: _broadcast(room.id, "hands", payload))
+
+
+@on("hand:raise")
+def raise_hand(user, room, data):
+    protocols.raise_hand(room, user)
+    return _hands_changed(room)
+
+
+@on("hand:lower")
+def lower_hand(user, room, data):
+    protocols.lower_hand(room, user, _id(data, "user_id", optional=True))
+    return _hands_changed(room)
