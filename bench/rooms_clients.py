@@ -4,7 +4,7 @@ Reads a JSON job on stdin: the server's URL and its members (cookie, room, index
 each as a python-socketio client over WebSocket and joins its room, prints `ready`, then waits
 for a line `go` on stdin. From then on each member sends a message every `interval` seconds
 (a fixed phase per member, so the sends are spread) for `duration` seconds; every `message:new`
-a member receives is noted with the time. After a short drain it prints one JSON line: the
+a member receives is noted with the time. When nothing more arrives it prints one JSON line: the
 sends (client id, time, ack) and the receipts (receiver, message id, client id, time).
 
 Times are `time.monotonic()`: one clock for every process of the machine (CLOCK_MONOTONIC),
@@ -95,6 +95,18 @@ def send_loop(members: list[Member], interval: float, duration: float, sends: li
         heapq.heappush(due, (at + interval, i, seq + 1))
 
 
+def drain(receipts: list, quiet: float, longest: float) -> None:
+    """Wait until nothing has arrived for `quiet` seconds (at most `longest` seconds): a late
+    delivery counts in the latency, only one that never comes is lost."""
+    end = time.monotonic() + longest
+    seen = len(receipts)
+    last_change = time.monotonic()
+    while time.monotonic() < end and time.monotonic() - last_change < quiet:
+        time.sleep(0.2)
+        if len(receipts) != seen:
+            seen, last_change = len(receipts), time.monotonic()
+
+
 def main() -> int:
     job = json.loads(sys.stdin.readline())
     lock = threading.Lock()
@@ -118,12 +130,14 @@ def main() -> int:
     print("ready", flush=True)
     if sys.stdin.readline().strip() != "go":
         return 1
+    cpu = time.process_time()
     send_loop(members, job["interval"], job["duration"], sends, lock)
-    time.sleep(job["drain"])
+    drain(receipts, job["drain"], job["drain_max"])
+    cpu = time.process_time() - cpu
     disconnects = sum(m.disconnects for m in members)
     with lock:
         print(json.dumps({"sends": sends, "receipts": receipts,
-                          "disconnects": disconnects}), flush=True)
+                          "disconnects": disconnects, "cpu_s": cpu}), flush=True)
     # No goodbye: closing 100 clients one by one takes long, and the server sees the
     # connections close with the process either way.
     os._exit(0)

@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ROOMS = 20
 PER_ROOM = 10
 INTERVAL_S = 5.0
-DRAIN_S = 3.0
+DRAIN_S = 3.0  # after the last send, wait until nothing arrived for this long
+DRAIN_MAX_S = 30.0  # but no longer than this
 CLIENT_PROCESSES = 2
 P99_BUDGET_MS = 100.0  # strictly under
 LOST_BUDGET = 0  # at most
@@ -61,6 +62,7 @@ class RoomsLoad:
     ack_p99_ms: float
     server_cpu_s: float
     server_cpu_ms_per_message: float
+    clients_cpu_s: float
     load_average_1min: float
     rss_before_bytes: int
     rss_idle_bytes: int
@@ -108,7 +110,7 @@ def _start_clients(url: str, seats: list[dict], duration: float) -> list[subproc
     workers = []
     for n in range(CLIENT_PROCESSES):
         job = {"url": url, "seats": seats[n::CLIENT_PROCESSES], "interval": INTERVAL_S,
-               "duration": duration, "drain": DRAIN_S}
+               "duration": duration, "drain": DRAIN_S, "drain_max": DRAIN_MAX_S}
         worker = subprocess.Popen([sys.executable, "-m", "bench.rooms_clients"], cwd=ROOT,
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         worker.stdin.write(json.dumps(job) + "\n")
@@ -137,7 +139,8 @@ def _settled_rss(server, wait: float = 2.0) -> int:
 
 
 def _measure(mode: str, sends: list, receipts: list, seats: list[dict], duration: float,
-             rss: tuple[int, int, int], disconnects: int, cpu_s: float) -> RoomsLoad:
+             rss: tuple[int, int, int], disconnects: int, cpu_s: float,
+             clients_cpu_s: float) -> RoomsLoad:
     room_of = {s["index"]: s["room_id"] for s in seats}
     members_of: dict[int, int] = {}
     for s in seats:
@@ -170,6 +173,7 @@ def _measure(mode: str, sends: list, receipts: list, seats: list[dict], duration
         max_ms=latencies[-1] if latencies else float("inf"),
         ack_p50_ms=pct(acks, 0.5), ack_p99_ms=pct(acks, 0.99),
         server_cpu_s=cpu_s, server_cpu_ms_per_message=cpu_s * 1000 / max(1, len(sends)),
+        clients_cpu_s=clients_cpu_s,
         load_average_1min=round(os.getloadavg()[0], 2),
         rss_before_bytes=before, rss_idle_bytes=idle, rss_after_load_bytes=after,
         idle_bytes_per_connection=(idle - before) / len(seats))
@@ -208,8 +212,9 @@ def run_mode(database_url: str, room_seats, mode: str, duration: float) -> Rooms
     sends = [s for r in results for s in r["sends"]]
     receipts = [tuple(x) for r in results for x in r["receipts"]]
     disconnects = sum(r["disconnects"] for r in results)
+    clients_cpu = sum(r["cpu_s"] for r in results)
     return _measure(mode, sends, receipts, seats, duration, (before, idle, after), disconnects,
-                    cpu)
+                    cpu, clients_cpu)
 
 
 def run() -> list[RoomsLoad]:
