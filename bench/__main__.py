@@ -114,7 +114,7 @@ def rooms_checks(results: list) -> list[Check]:
     idle connection against their budgets; the rest for information."""
     checks = []
     for r in results:
-        name = f"Rooms {r.members} clients/{r.rooms} rooms, {r.mode}"
+        name = f"Rooms {r.members} clients/{r.rooms} rooms, {r.mode}, {r.database}"
         checks += [
             Check(f"{name}: messages sent", r.sent, "messages"),
             Check(f"{name}: delivery p50", r.p50_ms, "ms"),

@@ -31,7 +31,7 @@ class Member:
         self.cookie = seat["cookie"]
         self.receipts = receipts
         self.lock = lock
-        self.client = socketio.Client(reconnection=False)
+        self.client = socketio.Client(reconnection=False, request_timeout=CONNECT_TIMEOUT)
         self.client.on("message:new", self.on_message)
         self.disconnects = 0
         self.client.on("disconnect", self.on_disconnect)
@@ -119,8 +119,8 @@ def main() -> int:
         thread = threading.Thread(target=member.connect)
         thread.start()
         threads.append(thread)
-        if len(threads) % 10 == 0:
-            for t in threads[-10:]:
+        if len(threads) % 5 == 0:
+            for t in threads[-5:]:
                 t.join()
     for thread in threads:
         thread.join()

@@ -68,15 +68,22 @@ class RoomsLoad:
     rss_idle_bytes: int
     rss_after_load_bytes: int
     idle_bytes_per_connection: float
+    database: str = "sqlite"
 
 
 def seconds() -> float:
     return float(os.environ.get("REMBUK_BENCH_ROOMS_SECONDS", "60"))
 
 
-def modes() -> list[str]:
-    return [m.strip() for m in os.environ.get("REMBUK_BENCH_ASYNC_MODES", "threading").split(",")
-            if m.strip()]
+def runs() -> list[tuple[str, str]]:
+    """(async mode, database) pairs: REMBUK_BENCH_ASYNC_MODES, e.g. `threading,gevent` or
+    `threading/postgresql,gevent/postgresql`; the database is sqlite unless named."""
+    pairs = []
+    for item in os.environ.get("REMBUK_BENCH_ASYNC_MODES", "threading").split(","):
+        mode, _, database = item.strip().partition("/")
+        if mode:
+            pairs.append((mode, database or "sqlite"))
+    return pairs
 
 
 def _server(database_url: str, mode: str):
@@ -218,15 +225,25 @@ def run_mode(database_url: str, room_seats, mode: str, duration: float) -> Rooms
 
 
 def run() -> list[RoomsLoad]:
-    """The load on one server process, once per async mode asked for."""
+    """The load on one server process, once per async mode (and database) asked for."""
     from tests.support.appserver import make_rooms_database
+    from tests.support.pgserver import PostgresServer
 
     results = []
-    for mode in modes():
-        # A fresh database per mode: each run starts from the same empty rooms.
+    for mode, database in runs():
+        # A fresh database per run: each starts from the same empty rooms.
         with TemporaryDirectory(prefix="rembuk-rooms-") as tmp:
-            database_url, room_seats = make_rooms_database(Path(tmp), ROOMS, PER_ROOM)
-            results.append(run_mode(database_url, room_seats, mode, seconds()))
+            postgres = PostgresServer().start() if database == "postgresql" else None
+            try:
+                url = postgres.create_database("rooms") if postgres else None
+                database_url, room_seats = make_rooms_database(Path(tmp), ROOMS, PER_ROOM,
+                                                               url=url)
+                result = run_mode(database_url, room_seats, mode, seconds())
+            finally:
+                if postgres:
+                    postgres.stop()
+            result.database = database
+            results.append(result)
     return results
 
 

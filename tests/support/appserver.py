@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.support.pgserver import free_port
+from tests.support.redisserver import end_with_parent
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "scale-test-secret-key-that-is-long-enough-0123456789"
@@ -47,10 +48,12 @@ def _config(directory: Path, database_url: str) -> dict:
 
 
 def make_rooms_database(directory: Path, rooms: int, per_room: int,
-                        template: Path | None = None) -> tuple[str, list[RoomSeat]]:
-    """A SQLite file database in `directory` with one school, `rooms` teams of `per_room`
-    teachers (password PASSWORD) and each team's room. `template`, an already migrated
-    database file, saves running the migrations. Returns the URL and the rooms' seats."""
+                        template: Path | None = None,
+                        url: str | None = None) -> tuple[str, list[RoomSeat]]:
+    """A database with one school, `rooms` teams of `per_room` teachers (password PASSWORD)
+    and each team's room: a SQLite file in `directory`, or the empty database at `url`
+    (PostgreSQL). `template`, an already migrated SQLite file, saves running the migrations.
+    Returns the URL and the rooms' seats."""
     from flask_migrate import upgrade
     from werkzeug.security import generate_password_hash
 
@@ -61,10 +64,13 @@ def make_rooms_database(directory: Path, rooms: int, per_room: int,
 
     # create_app() would otherwise make instance/secret_key in the working tree.
     os.environ.setdefault("SECRET_KEY", SECRET)
-    path = directory / "rooms.db"
-    if template is not None:
-        shutil.copyfile(template, path)
-    url = f"sqlite:///{path}"
+    if url is None:
+        path = directory / "rooms.db"
+        if template is not None:
+            shutil.copyfile(template, path)
+        url = f"sqlite:///{path}"
+    else:
+        template = None
     app = create_app(_config(directory, url))
     seats = []
     with app.app_context():
@@ -136,7 +142,8 @@ class AppProcess:
         """Start the process without waiting (several start at once, then `wait_ready`)."""
         self._log = open(self.log_dir / "server.log", "wb")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env,
-                                        stdout=self._log, stderr=subprocess.STDOUT)
+                                        stdout=self._log, stderr=subprocess.STDOUT,
+                                        preexec_fn=end_with_parent)
         return self
 
     def wait_ready(self, timeout: float = 20.0) -> "AppProcess":

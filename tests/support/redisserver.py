@@ -12,6 +12,16 @@ from pathlib import Path
 from tests.support.pgserver import free_port
 
 
+def end_with_parent() -> None:
+    """In a child process, before exec: ask Linux to end it when its parent dies, so that a
+    crashed or killed test run leaves no server behind."""
+    import ctypes
+    import signal
+
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def redis_binary() -> str | None:
     """The path of `redis-server`, or None when it is not installed."""
     return shutil.which("redis-server")
@@ -36,7 +46,8 @@ class RedisServer:
                    "--save", "", "--appendonly", "no", "--dir", str(self.root),
                    "--daemonize", "no", "--logfile", str(self.root / "redis.log")]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+                                        stderr=subprocess.DEVNULL,
+                                        preexec_fn=end_with_parent)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
