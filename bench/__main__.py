@@ -17,6 +17,7 @@ from bench import (
     page_weight,
     plan_diff,
     plan_list,
+    rooms_load,
 )
 from bench.harness import demo_app
 from bench.report import (
@@ -111,6 +112,26 @@ def suggestion_checks(generated, timing, views: dict) -> list[Check]:
     return checks
 
 
+def rooms_checks(results: list) -> list[Check]:
+    """Per async mode: delivery latency (p99 against its budget), lost deliveries, memory per
+    idle connection against their budgets; the rest for information."""
+    checks = []
+    for r in results:
+        name = f"Rooms {r.members} clients/{r.rooms} rooms, {r.mode}, {r.database}"
+        checks += [
+            Check(f"{name}: messages sent", r.sent, "messages"),
+            Check(f"{name}: delivery p50", r.p50_ms, "ms"),
+            Check(f"{name}: delivery p95", r.p95_ms, "ms"),
+            Check(f"{name}: delivery p99", r.p99_ms, "ms", rooms_load.P99_BUDGET_MS, "<"),
+            Check(f"{name}: delivery max", r.max_ms, "ms"),
+            Check(f"{name}: deliveries lost", r.lost, "deliveries", rooms_load.LOST_BUDGET),
+            Check(f"{name}: server CPU per message", r.server_cpu_ms_per_message, "ms"),
+            Check(f"{name}: memory per idle connection", r.idle_bytes_per_connection, "bytes",
+                  rooms_load.IDLE_BYTES_BUDGET, "<"),
+        ]
+    return checks
+
+
 def resource_lines(views: dict) -> str:
     """One line per response measured for page weight."""
     lines = []
@@ -156,6 +177,7 @@ def main() -> int:
         results_timing = assessment_results.run(app)
     diff_timing = plan_diff.run()
     agreement_timing = agreement.run()
+    rooms_results = rooms_load.run()
     checks = (page_weight_checks(views) + home_checks(timings)
               + plan_list_checks(generated, plan_timings)
               + [Check("Plan diff, 2 000 lines p95", diff_timing.p95_ms, "ms",
@@ -171,7 +193,8 @@ def main() -> int:
                        results_timing.cpu_p95_ms, "ms"),
                  Check("Assessment results SQL queries", results_timing.queries, "queries")]
               + notes_checks(notes_timing, notes_view)
-              + suggestion_checks(generated_school, suggest_timing, observation_views))
+              + suggestion_checks(generated_school, suggest_timing, observation_views)
+              + rooms_checks(rooms_results))
     details = {
         "page_weight": {name: view.as_dict() for name, view in views.items()},
         "home": {role: asdict(timing) for role, timing in timings.items()},
@@ -198,6 +221,7 @@ def main() -> int:
             "observations_page": {who: view.as_dict()
                                   for who, view in observation_views.items()},
         },
+        "rooms_load": rooms_load.details(rooms_results),
     }
     write_json(checks, details)
     print(table(checks))

@@ -1,0 +1,155 @@
+"""Two app processes sharing one Redis message queue: a colleague connected to one process
+receives, in real time, what a colleague connected to the other sends (ARCHITECTURE.md, Real
+time). Real processes (`python app.py`), a real `redis-server`, the real python-socketio client;
+WebSocket and long-polling."""
+
+import queue
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.support.appserver import AppProcess, make_rooms_database, signed_in_cookie
+from tests.support.redisserver import RedisServer, redis_binary
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(redis_binary() is None,
+                       reason="redis-server is not installed (make system-deps installs it)"),
+]
+
+WAIT = 5  # seconds for any one answer or delivery
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory, migrated_database):
+    """One Redis, one SQLite database with a room of two colleagues, two app processes."""
+    directory = tmp_path_factory.mktemp("scale")
+    # The suite's migrated SQLite file saves running the migrations again.
+    template = migrated_database if isinstance(migrated_database, Path) else None
+    database_url, seats = make_rooms_database(directory, rooms=1, per_room=2,
+                                              template=template)
+    redis = RedisServer().start()
+    servers = []
+    try:
+        servers = [AppProcess(database_url, redis.url).launch() for _ in range(2)]
+        for server in servers:
+            server.wait_ready()
+        yield servers, seats[0], redis.url
+    finally:
+        for server in servers:
+            server.stop()
+        redis.stop()
+
+
+class Member:
+    """A signed-in colleague's Socket.IO client on one process, keeping what it receives."""
+
+    def __init__(self, server: AppProcess, email: str, transports: list[str]):
+        import socketio
+
+        self.received: queue.Queue = queue.Queue()
+        self.client = socketio.Client(reconnection=False)
+        self.client.on("message:new", self.received.put)
+        headers = {"Cookie": signed_in_cookie(server.url, email)}
+        if transports == ["polling"]:
+            # websocket-client sends the Origin itself; over polling the browser's is given.
+            headers["Origin"] = server.url
+        self.client.connect(server.url, headers=headers, transports=transports,
+                            wait_timeout=WAIT)
+        assert self.client.transport() == transports[0]
+
+    def join(self, room_id: int) -> dict:
+        ack = self.client.call("room:join", {"room_id": room_id, "since_id": None},
+                               timeout=WAIT)
+        assert ack["ok"] is True, ack
+        return ack
+
+    def send(self, room_id: int, body: str) -> tuple[str, dict]:
+        client_id = uuid.uuid4().hex
+        ack = self.client.call("message:send", {"room_id": room_id, "client_id": client_id,
+                                                "body": body}, timeout=WAIT)
+        assert ack["ok"] is True, ack
+        return client_id, ack
+
+    def next_message(self, client_id: str) -> dict:
+        """The `message:new` with this client id (others, e.g. one's own echo, are skipped)."""
+        while True:
+            try:
+                message = self.received.get(timeout=WAIT)
+            except queue.Empty:
+                raise AssertionError(f"no message:new for {client_id} within {WAIT} s") from None
+            if message["client_id"] == client_id:
+                return message
+
+    def close(self):
+        self.client.disconnect()
+
+
+class QueueWatch:
+    """A subscriber on the Redis channel Flask-SocketIO publishes to (its default channel
+    name): what goes from one process to the other passes here."""
+
+    def __init__(self, url: str):
+        import redis
+
+        self.connection = redis.Redis.from_url(url)
+        self.pubsub = self.connection.pubsub(ignore_subscribe_messages=True)
+        self.pubsub.subscribe("flask-socketio")
+
+    def published(self) -> list[bytes]:
+        """Everything published since subscribing (get_message gives None for the
+        subscription's confirmation too, so read until the channel stays quiet)."""
+        found, quiet = [], 0
+        while quiet < 3:
+            message = self.pubsub.get_message(timeout=0.2)
+            if message is None:
+                quiet += 1
+            else:
+                quiet = 0
+                found.append(message["data"])
+        return found
+
+    def close(self):
+        self.pubsub.close()
+        self.connection.close()
+
+
+def test_colleagues_on_two_processes_receive_each_others_messages(cluster):
+    """A on process 1 and B on process 2, in one room: each receives what the other sends,
+    over WebSocket and over long-polling; the message travels through Redis."""
+    (first, second), seat, redis_url = cluster
+    assert first.port != second.port and first.pid != second.pid
+    watch = QueueWatch(redis_url)
+    try:
+        for transports in (["websocket"], ["polling"]):
+            exchange(first, second, seat, transports)
+        published = b"".join(watch.published())
+    finally:
+        watch.close()
+    for text in ("Dari proses 1 (websocket)", "Dari proses 2 (polling)"):
+        assert text.encode() in published, f"{text!r} did not pass through the Redis queue"
+
+
+def exchange(first: AppProcess, second: AppProcess, seat, transports: list[str]) -> None:
+    alice = Member(first, seat.emails[0], transports)
+    bima = Member(second, seat.emails[1], transports)
+    try:
+        alice.join(seat.room_id)
+        bima.join(seat.room_id)
+
+        client_id, ack = alice.send(seat.room_id, f"Dari proses 1 ({transports[0]})")
+        got = bima.next_message(client_id)
+        assert got["id"] == ack["id"]
+        assert got["room_id"] == seat.room_id
+        assert got["author"]["name"] == "Guru 1.1"
+        assert f"Dari proses 1 ({transports[0]})" in got["body_html"]
+
+        client_id, ack = bima.send(seat.room_id, f"Dari proses 2 ({transports[0]})")
+        got = alice.next_message(client_id)
+        assert got["id"] == ack["id"]
+        assert got["author"]["name"] == "Guru 1.2"
+        assert f"Dari proses 2 ({transports[0]})" in got["body_html"]
+    finally:
+        alice.close()
+        bima.close()
