@@ -277,6 +277,8 @@ SWEPT = {
     "assessments.calibration_round",
     # The rooms: swept in test_rooms_browser.py, as two members of a team's room.
     "rooms.index", "rooms.room",
+    # Evidence cards, outcomes and room settings: swept in test_rooms_facilitation_browser.py.
+    "rooms.evidence", "rooms.outcomes", "rooms.settings",
     "rubrics.index", "rubrics.import_rubric", "rubrics.settings",
     # A rubric's pages and its builder need a rubric (the demo has none): swept in
     # test_rubrics_browser.py, in both languages, with problems shown and at phone width.
