@@ -9,8 +9,16 @@ BEGIN IMMEDIATE, which waits for the write lock up front instead of failing half
 A request that has decided not to write (a refused edit) calls `reads_only_from_now()` after
 its rollback, so that rendering the refusal does not take the lock again.
 Outside those (tests, scripts) a transaction is deferred, so a read never holds the lock.
+
+Within one process the writers also queue on a lock of ours (`SQLiteConnection`): SQLite's
+own busy handler polls with sleeps that grow to 100 ms, so under load a writer waited long
+after the lock was free (and under gevent it would block every greenlet); a Python lock
+wakes the next writer as soon as the last one commits. SQLite's busy timeout still covers
+other processes (CLI commands, a second server).
 """
 
+import sqlite3
+import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -20,6 +28,59 @@ from sqlalchemy.engine import Engine
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BUSY_TIMEOUT_MS = 5000
+
+# One writer at a time in this process (see SQLiteConnection).
+_write_lock = threading.Lock()
+
+
+class SQLiteConnection(sqlite3.Connection):
+    """A SQLite connection that holds this process's write lock from its BEGIN IMMEDIATE
+    until its commit, rollback or close."""
+
+    holds_write_lock = False
+
+    def take_write_lock(self) -> None:
+        if not self.holds_write_lock:
+            # Past the busy timeout, go on: SQLite's own wait then decides (and reports).
+            self.holds_write_lock = _write_lock.acquire(timeout=BUSY_TIMEOUT_MS / 1000)
+
+    def give_back_write_lock(self) -> None:
+        if self.holds_write_lock:
+            self.holds_write_lock = False
+            _write_lock.release()
+
+    def commit(self):
+        try:
+            super().commit()
+        finally:
+            self.give_back_write_lock()
+
+    def rollback(self):
+        try:
+            super().rollback()
+        finally:
+            self.give_back_write_lock()
+
+    def close(self):
+        try:
+            super().close()
+        finally:
+            self.give_back_write_lock()
+
+    def __del__(self):
+        self.give_back_write_lock()
+
+
+def engine_options(config: dict) -> dict:
+    """SQLALCHEMY_ENGINE_OPTIONS for the configured database: on SQLite, connections of the
+    class above and no ping before each use (a file cannot go away like a server)."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+        options.pop("pool_pre_ping", None)
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("factory", SQLiteConnection)
+        options["connect_args"] = connect_args
+    return options
 
 
 _immediate = ContextVar("rembuk_immediate_transactions", default=False)
@@ -55,7 +116,7 @@ def _begin_statement() -> str:
 
 @event.listens_for(Engine, "connect")
 def _on_connect(dbapi_connection, connection_record):
-    if type(dbapi_connection).__module__.split(".")[0] not in {"sqlite3", "pysqlite2"}:
+    if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see _on_begin)
     cursor = dbapi_connection.cursor()
@@ -68,5 +129,16 @@ def _on_connect(dbapi_connection, connection_record):
 
 @event.listens_for(Engine, "begin")
 def _on_begin(conn):
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql(_begin_statement())
+    if conn.dialect.name != "sqlite":
+        return
+    statement = _begin_statement()
+    dbapi_connection = conn.connection.dbapi_connection
+    if statement != "BEGIN IMMEDIATE" or not isinstance(dbapi_connection, SQLiteConnection):
+        conn.exec_driver_sql(statement)
+        return
+    dbapi_connection.take_write_lock()
+    try:
+        conn.exec_driver_sql(statement)
+    except BaseException:
+        dbapi_connection.give_back_write_lock()
+        raise

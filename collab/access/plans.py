@@ -20,14 +20,20 @@ def visible_to(user):
     """A SQL condition on Plan: the plans `user` may read (only ever within their school)."""
     if user is None or getattr(user, "membership", None) is None:
         return false()
+    return readable_by(user.id, user.school_id)
+
+
+def readable_by(user_id, school_id):
+    """visible_to for a member of a school given by ids, which may be bound parameters (a
+    statement built once and run for many users)."""
     is_coauthor = exists().where(PlanCoauthor.plan_id == Plan.id,
-                                 PlanCoauthor.user_id == user.id)
-    in_team = exists().where(TeamMember.team_id == Plan.team_id, TeamMember.user_id == user.id)
+                                 PlanCoauthor.user_id == user_id)
+    in_team = exists().where(TeamMember.team_id == Plan.team_id, TeamMember.user_id == user_id)
     return and_(
-        Plan.school_id == user.school_id,
+        Plan.school_id == school_id,
         or_(
             Plan.visibility == "school",
-            Plan.owner_id == user.id,
+            Plan.owner_id == user_id,
             is_coauthor,
             and_(Plan.visibility == "team", in_team),
         ),

@@ -11,11 +11,13 @@ The facilitator (the room's creator, or the colleague they named) runs its proto
 its outcomes on.
 """
 
+from functools import cache
+
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy import and_, bindparam, exists, false, or_, select
 
-from collab.access.plans import visible_to
+from collab.access.plans import readable_by
 from collab.access.school import current_school
 from collab.extensions import db
 from collab.models import (
@@ -32,24 +34,37 @@ def member_of(user):
     """A SQL condition on Room: the rooms `user` is a member of."""
     if user is None or getattr(user, "membership", None) is None:
         return false()
-    readable_plan = exists().where(Plan.id == Room.plan_id, visible_to(user))
+    return _member(user.id, user.school_id)
+
+
+def _member(user_id, school_id):
+    """member_of for a member of a school given by ids (values or bound parameters)."""
+    readable_plan = exists().where(Plan.id == Room.plan_id, readable_by(user_id, school_id))
     observed = exists().where(Observation.id == Room.observation_id,
-                              Observation.teacher_id == user.id)
+                              Observation.teacher_id == user_id)
     observing = exists().where(ObservationObserver.observation_id == Room.observation_id,
-                               ObservationObserver.user_id == user.id,
+                               ObservationObserver.user_id == user_id,
                                ObservationObserver.status == "accepted")
-    in_team = exists().where(TeamMember.team_id == Room.team_id, TeamMember.user_id == user.id)
-    invited = exists().where(RoomMember.room_id == Room.id, RoomMember.user_id == user.id,
+    in_team = exists().where(TeamMember.team_id == Room.team_id, TeamMember.user_id == user_id)
+    invited = exists().where(RoomMember.room_id == Room.id, RoomMember.user_id == user_id,
                              RoomMember.invited.is_(True))
     return and_(
-        Room.school_id == user.school_id,
+        Room.school_id == school_id,
         or_(
             and_(Room.kind == "plan", readable_plan),
             and_(Room.kind == "observation", or_(observed, observing)),
             and_(Room.kind == "team", in_team),
-            and_(Room.kind == "adhoc", or_(Room.created_by_id == user.id, invited)),
+            and_(Room.kind == "adhoc", or_(Room.created_by_id == user_id, invited)),
         ),
     )
+
+
+@cache
+def _room_for_statement():
+    # Built once with bound parameters: sockets ask on every event, and building the
+    # condition anew cost more than running it.
+    user_id, school_id = bindparam("user_id"), bindparam("school_id")
+    return select(Room).where(Room.id == bindparam("room_id"), _member(user_id, school_id))
 
 
 def room_for(user, room_id) -> Room | None:
@@ -57,7 +72,10 @@ def room_for(user, room_id) -> Room | None:
     that a colleague removed from a team or the school is refused at once)."""
     if not isinstance(room_id, int) or isinstance(room_id, bool):
         return None
-    return db.session.scalar(select(Room).where(Room.id == room_id, member_of(user)))
+    if user is None or getattr(user, "membership", None) is None:
+        return None
+    return db.session.scalar(_room_for_statement(), {
+        "room_id": room_id, "user_id": user.id, "school_id": user.school_id})
 
 
 def is_member(user, room: Room) -> bool:

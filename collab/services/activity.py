@@ -5,7 +5,8 @@ from collab.models import ActivityEvent
 
 
 def record(school_id: int, actor, verb: str, object_type: str, object_id: int | None = None):
-    """Append one activity event (e.g. verb "plan.saved", object_type "plan") and flush it."""
+    """Append one activity event (e.g. verb "plan.saved", object_type "plan"); it is written
+    with the rest of the transaction."""
     event = ActivityEvent(
         school_id=school_id,
         actor_id=getattr(actor, "id", actor),
@@ -14,5 +15,4 @@ def record(school_id: int, actor, verb: str, object_type: str, object_id: int | 
         object_id=object_id,
     )
     db.session.add(event)
-    db.session.flush()
     return event

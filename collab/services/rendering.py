@@ -102,11 +102,28 @@ def render_markdown(text: str, heading_ids: bool = True) -> Markup:
     """Render user Markdown to sanitised HTML, safe to put in a template. Without
     `heading_ids` (chat messages, many to a page), headings get no id that could clash with
     the page's own."""
-    extensions = EXTENSIONS if heading_ids else [e for e in EXTENSIONS if e != "toc"]
-    md = markdown.Markdown(extensions=extensions, extension_configs=EXTENSION_CONFIGS,
-                           output_format="html")
     # Only the sanitiser's output is ever marked safe (a test greps for Markup( elsewhere).
-    return Markup(sanitise(md.convert(text or "")))  # noqa: S704  # nosec B704
+    return Markup(sanitise(_convert(text or "", heading_ids)))  # noqa: S704  # nosec B704
+
+
+# Idle Markdown parsers, by heading_ids: building one costs more than converting a chat
+# message, and one instance must not convert two texts at once (list.pop and list.append
+# are atomic).
+_idle_parsers: dict[bool, list[markdown.Markdown]] = {True: [], False: []}
+
+
+def _convert(text: str, heading_ids: bool) -> str:
+    idle = _idle_parsers[heading_ids]
+    try:
+        md = idle.pop()
+    except IndexError:
+        extensions = EXTENSIONS if heading_ids else [e for e in EXTENSIONS if e != "toc"]
+        md = markdown.Markdown(extensions=extensions, extension_configs=EXTENSION_CONFIGS,
+                               output_format="html")
+    try:
+        return md.reset().convert(text)
+    finally:
+        idle.append(md)
 
 
 def headings(text: str) -> list[tuple[str, str]]:

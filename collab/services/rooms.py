@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from collab.access.rooms import can_facilitate, member_of
@@ -325,12 +325,18 @@ def mark_read(room: Room, user, up_to_id: int | None = None) -> None:
 
 
 def _read_up_to(room: Room, user, message_id: int) -> None:
-    member = db.session.get(RoomMember, (room.id, user.id))
-    if member is None:
+    # One UPDATE when the marker moves on (every message sent moves the sender's).
+    moved = db.session.execute(
+        update(RoomMember)
+        .where(RoomMember.room_id == room.id, RoomMember.user_id == user.id,
+               RoomMember.last_read_id < message_id)
+        .values(last_read_id=message_id)
+        .execution_options(synchronize_session=False))
+    if moved.rowcount:
+        return
+    if db.session.get(RoomMember, (room.id, user.id)) is None:
         db.session.add(RoomMember(room_id=room.id, user_id=user.id, last_read_id=message_id))
-    elif message_id > member.last_read_id:
-        member.last_read_id = message_id
-    db.session.flush()
+        db.session.flush()
 
 
 def message_json(message: RoomMessage) -> dict:

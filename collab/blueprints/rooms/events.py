@@ -171,6 +171,14 @@ def _broadcast(room_id: int, event: str, payload: dict, skip_self: bool = False)
     live.broadcast(room_id, event, payload, skip_sid=request.sid if skip_self else None)
 
 
+def _broadcasting(room, event: str, payload: dict, skip_self: bool = False):
+    """The broadcast to run after the commit. It holds the room's id, not the room: after
+    the commit the room is expired, and reading it again would open a new transaction (on
+    SQLite a write lock) while the broadcast is sent."""
+    room_id = room.id
+    return lambda: _broadcast(room_id, event, payload, skip_self=skip_self)
+
+
 def _presence(room_id: int, leaving_sid: str | None = None) -> dict:
     return {"room_id": room_id,
             "online": realtime.online(live.room_name(room_id), leaving_sid=leaving_sid)}
@@ -202,22 +210,24 @@ def join(user, room, data):
         "hands": protocols.hands_json(room),
     }
     rooms.mark_read(room, user)
-    sid = request.sid
+    sid, room_id = request.sid, room.id
 
     def after():
-        join_room(live.room_name(room.id), sid=sid)
-        presence = _presence(room.id)
+        join_room(live.room_name(room_id), sid=sid)
+        presence = _presence(room_id)
         ack["online"] = presence["online"]
-        _broadcast(room.id, "presence", presence)
+        _broadcast(room_id, "presence", presence)
 
     return Reply(ack, after)
 
 
 @on("room:leave", writes=False)
 def leave(user, room, data):
+    room_id = room.id
+
     def after():
-        leave_room(live.room_name(room.id))
-        _broadcast(room.id, "presence", _presence(room.id))
+        leave_room(live.room_name(room_id))
+        _broadcast(room_id, "presence", _presence(room_id))
 
     return Reply(after=after)
 
@@ -237,22 +247,21 @@ def send(user, room, data):
                                           _text(data, "body"))
     payload = rooms.message_json(message)
     ack = {"id": message.id, "created_at": payload["created_at"], "created": created}
-    return Reply(ack, (lambda: _broadcast(room.id, "message:new", payload)) if created else None)
+    return Reply(ack, _broadcasting(room, "message:new", payload) if created else None)
 
 
 @on("message:edit", limits=("message",))
 def edit(user, room, data):
     message = rooms.edit_message(room, user, _id(data, "message_id"), _text(data, "body"))
     payload = rooms.message_json(message)
-    return Reply({"message": payload},
-                 lambda: _broadcast(room.id, "message:updated", payload))
+    return Reply({"message": payload}, _broadcasting(room, "message:updated", payload))
 
 
 @on("message:delete", limits=("message",))
 def delete(user, room, data):
     message = rooms.delete_message(room, user, _id(data, "message_id"))
     payload = {"room_id": room.id, "id": message.id}
-    return Reply({"id": message.id}, lambda: _broadcast(room.id, "message:deleted", payload))
+    return Reply({"id": message.id}, _broadcasting(room, "message:deleted", payload))
 
 
 @on("message:earlier", limits=("join",), writes=False)
@@ -263,18 +272,16 @@ def earlier(user, room, data):
 
 @on("typing", writes=False)
 def typing(user, room, data):
-    if not realtime.allowed(TYPING_EVERY, "typing", user.id, room.id):
+    if not realtime.once_per(TYPING_EVERY, "typing", user.id, room.id):
         return Reply({"sent": False})
     payload = {"room_id": room.id, "user": {"id": user.id, "name": user.name}}
-    return Reply({"sent": True},
-                 lambda: _broadcast(room.id, "typing", payload, skip_self=True))
+    return Reply({"sent": True}, _broadcasting(room, "typing", payload, skip_self=True))
 
 
 # -- the board -----------------------------------------------------------------------------
 
 def _note_changed(room, note, *columns) -> Callable[[], None]:
-    payload = live.note_payload(room, note, *columns)
-    return lambda: _broadcast(room.id, "note:changed", payload)
+    return _broadcasting(room, "note:changed", live.note_payload(room, note, *columns))
 
 
 @on("note:add", limits=("note",))
@@ -304,7 +311,7 @@ def update_note(user, room, data):
 def delete_note(user, room, data):
     note = room_board.delete_note(room, user, _id(data, "note_id"), _id(data, "version"))
     payload = {"room_id": room.id, "id": note.id}
-    return Reply({"id": note.id}, lambda: _broadcast(room.id, "note:deleted", payload))
+    return Reply({"id": note.id}, _broadcasting(room, "note:deleted", payload))
 
 
 @on("evidence:add", limits=("note",))
@@ -356,7 +363,7 @@ def set_phase(user, room, data):
 def _hands_changed(room) -> Reply:
     hands = protocols.hands_json(room)
     payload = {"room_id": room.id, "hands": hands}
-    return Reply({"hands": hands}, lambda: _broadcast(room.id, "hands", payload))
+    return Reply({"hands": hands}, _broadcasting(room, "hands", payload))
 
 
 @on("hand:raise")

@@ -36,9 +36,10 @@ def protocol_payloads(room) -> tuple[dict, dict]:
 def protocol_changed(room):
     """The protocol and the hands as they are now, to broadcast after the commit."""
     phase, hands = protocol_payloads(room)
+    room_id = room.id  # not the room: it is expired after the commit
 
     def send():
-        broadcast(room.id, "phase", phase)
-        broadcast(room.id, "hands", hands)
+        broadcast(room_id, "phase", phase)
+        broadcast(room_id, "hands", hands)
 
     return send
