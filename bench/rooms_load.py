@@ -1,8 +1,8 @@
 """Co-thinking rooms under load (issue 5's budgets), on one server process.
 
 A file database holds one school with 20 teams of 10 teachers and each team's room. The app
-runs as its own process (`python app.py`: Werkzeug with Flask-SocketIO in threading mode, as
-`make run` serves it). The 200 teachers sign in over HTTP; two client processes
+runs as its own process (`python app.py`, as `make run` serves it: gevent's server, unless
+ASYNC_MODE=threading). The 200 teachers sign in over HTTP; two client processes
 (`bench.rooms_clients`, 100 python-socketio clients each, over WebSocket) connect and join
 their rooms. Then:
 
@@ -13,9 +13,8 @@ their rooms. Then:
   the delivery latency is the time from the sender's `message:send` to each other member's
   `message:new` (p50, p95, p99, max); a delivery that never arrives is lost.
 
-REMBUK_BENCH_ASYNC_MODES=threading,gevent runs the same load once per mode (modes other than
-threading through bench/rooms_server.py; gevent must be importable, e.g. from a directory
-given in REMBUK_BENCH_GEVENT_PATH).
+REMBUK_BENCH_ASYNC_MODES=gevent,threading runs the same load once per mode (default: gevent,
+the app's own; `/postgresql` after a mode runs it on PostgreSQL).
 """
 
 import json
@@ -76,10 +75,10 @@ def seconds() -> float:
 
 
 def runs() -> list[tuple[str, str]]:
-    """(async mode, database) pairs: REMBUK_BENCH_ASYNC_MODES, e.g. `threading,gevent` or
-    `threading/postgresql,gevent/postgresql`; the database is sqlite unless named."""
+    """(async mode, database) pairs: REMBUK_BENCH_ASYNC_MODES, e.g. `gevent,threading` or
+    `gevent/postgresql`; the database is sqlite unless named."""
     pairs = []
-    for item in os.environ.get("REMBUK_BENCH_ASYNC_MODES", "threading").split(","):
+    for item in os.environ.get("REMBUK_BENCH_ASYNC_MODES", "gevent").split(","):
         mode, _, database = item.strip().partition("/")
         if mode:
             pairs.append((mode, database or "sqlite"))
@@ -89,14 +88,7 @@ def runs() -> list[tuple[str, str]]:
 def _server(database_url: str, mode: str):
     from tests.support.appserver import AppProcess
 
-    if mode == "threading":
-        return AppProcess(database_url)
-    env = {"REMBUK_BENCH_ASYNC_MODE": mode}
-    extra = os.environ.get("REMBUK_BENCH_GEVENT_PATH")
-    if extra:
-        env["PYTHONPATH"] = os.pathsep.join([extra, str(ROOT)])
-    return AppProcess(database_url, command=[sys.executable, "-m", "bench.rooms_server"],
-                      env=env)
+    return AppProcess(database_url, env={"ASYNC_MODE": mode})
 
 
 def _warm_up(server, seat: dict) -> None:

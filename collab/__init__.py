@@ -48,6 +48,16 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
+def async_mode() -> str:
+    """Socket.IO's async mode: gevent in a process that gevent has patched (`python app.py`,
+    `gunicorn -k gevent`), else threading (tests, the flask CLI, ASYNC_MODE=threading)."""
+    try:
+        from gevent import monkey
+    except ImportError:
+        return "threading"
+    return "gevent" if monkey.is_module_patched("socket") else "threading"
+
+
 def register_extensions(app: Flask) -> None:
     from collab import database  # installs the SQLite connection settings
 
@@ -63,7 +73,7 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app, babel)
     socketio.init_app(
         app,
-        async_mode="threading",
+        async_mode=async_mode(),
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
         max_http_buffer_size=64 * 1024,
         manage_session=True,

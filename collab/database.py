@@ -142,3 +142,18 @@ def _on_begin(conn):
     except BaseException:
         dbapi_connection.give_back_write_lock()
         raise
+
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _before_write(conn, cursor, statement, parameters, context, executemany):
+    # A deferred transaction that comes to write queues for the lock too: under gevent,
+    # SQLite's busy wait would stop every greenlet, the lock's holder among them.
+    dbapi_connection = conn.connection.dbapi_connection
+    if (isinstance(dbapi_connection, SQLiteConnection)
+            and not dbapi_connection.holds_write_lock
+            and dbapi_connection.in_transaction
+            and statement.lstrip()[:7].upper().startswith(_WRITES)):
+        dbapi_connection.take_write_lock()

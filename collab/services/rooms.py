@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from collab.access.rooms import can_facilitate, member_of
 from collab.extensions import db
@@ -243,8 +244,7 @@ def post_message(room: Room, author, client_id, body) -> tuple[RoomMessage, bool
             db.session.add(message)
     except IntegrityError:
         return _message_by_client_id(room, author, client_id), False
-    room.last_activity_at = message.created_at
-    room.last_message_id = max(room.last_message_id or 0, message.id)
+    _room_moved_on(room, message)
     _read_up_to(room, author, message.id)
     mentions = [c for c in mentioned(room.school_id, body) if c.id != author.id]
     in_room = member_ids(room) if mentions else set()
@@ -257,9 +257,24 @@ def post_message(room: Room, author, client_id, body) -> tuple[RoomMessage, bool
 
 
 def _message_by_client_id(room: Room, author, client_id: str) -> RoomMessage | None:
-    return db.session.scalar(select(RoomMessage).where(
+    # The id first: a retry is rare, and loading no message costs less than loading one.
+    message_id = db.session.scalar(select(RoomMessage.id).where(
         RoomMessage.room_id == room.id, RoomMessage.author_id == author.id,
         RoomMessage.client_id == client_id))
+    return None if message_id is None else db.session.get(RoomMessage, message_id)
+
+
+def _room_moved_on(room: Room, message: RoomMessage) -> None:
+    """The room's last activity and newest message, in one UPDATE of the table (the ORM's
+    unit of work costs several times more, on every message); the loaded room is told."""
+    rooms = Room.__table__
+    db.session.execute(
+        update(rooms).where(rooms.c.id == room.id)
+        .values(last_activity_at=message.created_at,
+                last_message_id=case((func.coalesce(rooms.c.last_message_id, 0) < message.id,
+                                      message.id), else_=rooms.c.last_message_id)))
+    set_committed_value(room, "last_activity_at", message.created_at)
+    set_committed_value(room, "last_message_id", max(room.last_message_id or 0, message.id))
 
 
 def own_message(room: Room, user, message_id) -> RoomMessage:
@@ -326,13 +341,17 @@ def mark_read(room: Room, user, up_to_id: int | None = None) -> None:
 
 def _read_up_to(room: Room, user, message_id: int) -> None:
     # One UPDATE when the marker moves on (every message sent moves the sender's).
+    members = RoomMember.__table__
     moved = db.session.execute(
-        update(RoomMember)
-        .where(RoomMember.room_id == room.id, RoomMember.user_id == user.id,
-               RoomMember.last_read_id < message_id)
-        .values(last_read_id=message_id)
-        .execution_options(synchronize_session=False))
+        update(members)
+        .where(members.c.room_id == room.id, members.c.user_id == user.id,
+               members.c.last_read_id < message_id)
+        .values(last_read_id=message_id))
     if moved.rowcount:
+        key = db.session.identity_key(RoomMember, (room.id, user.id))
+        member = db.session.identity_map.get(key)
+        if member is not None:
+            set_committed_value(member, "last_read_id", message_id)
         return
     if db.session.get(RoomMember, (room.id, user.id)) is None:
         db.session.add(RoomMember(room_id=room.id, user_id=user.id, last_read_id=message_id))

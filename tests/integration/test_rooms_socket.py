@@ -5,6 +5,7 @@ sockets, limits, and payloads that are not what an event expects."""
 import contextvars
 
 import pytest
+from sqlalchemy import event as sql_events
 from sqlalchemy import func, select
 
 from collab.extensions import db, socketio
@@ -93,6 +94,35 @@ def test_a_message_reaches_the_other_member_and_the_ack_carries_its_id(world, te
     assert payload["room_id"] == team_room.id
     assert payload["author"] == {"id": world["a"]["teacher"].id, "name": "Teacher A"}
     assert "<strong>berdiskusi</strong>" in payload["body_html"]
+
+
+def test_a_message_is_one_transaction_of_seven_statements_and_nothing_after_its_commit(
+        world, team_room, connect):
+    """The budget of a message under load (bench/rooms_load.py): the user, the membership,
+    the retry check, the insert, the room, the read marker, the activity. A read after the
+    commit would open a second transaction (on SQLite a write lock) during the broadcast."""
+    teacher, mentor = connect(world["a"]["teacher"]), connect(world["a"]["mentor"])
+    _joined(teacher, team_room)
+    _joined(mentor, team_room)
+    payload = {"room_id": team_room.id, "client_id": "budget", "body": "Halo semua"}
+    db.session.commit()  # the test's own reads are over
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(" ".join(statement.split()))
+
+    sql_events.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert teacher.ask("message:send", payload)["ok"]
+    finally:
+        sql_events.remove(db.engine, "before_cursor_execute", record)
+
+    begins = [s for s in statements if s.startswith("BEGIN")]
+    work = [s for s in statements
+            if not s.startswith(("BEGIN", "SAVEPOINT", "RELEASE", "PRAGMA"))]
+    assert len(begins) == 1, statements
+    assert len(work) <= 7, work
+    assert mentor.received("message:new")
 
 
 def test_a_retry_with_the_same_client_id_stores_one_row_and_is_broadcast_once(

@@ -120,6 +120,8 @@ def test_colleagues_on_two_processes_receive_each_others_messages(cluster):
     over WebSocket and over long-polling; the message travels through Redis."""
     (first, second), seat, redis_url = cluster
     assert first.port != second.port and first.pid != second.pid
+    # `python app.py` serves as in production: gevent's server, Socket.IO in gevent mode.
+    assert "(gevent)" in first.log() and "(gevent)" in second.log()
     watch = QueueWatch(redis_url)
     try:
         for transports in (["websocket"], ["polling"]):

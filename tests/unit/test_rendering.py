@@ -232,3 +232,12 @@ def test_rendered_markdown_is_a_fixed_point_of_the_sanitiser(text):
     html = str(render_markdown(text))
     assert sanitise(html) == html
     assert_harmless(html)
+
+
+def test_a_reused_parser_starts_afresh_for_every_text():
+    # Parsers are reused (collab.services.rendering._convert): a heading's id must not grow
+    # a suffix because the same heading was rendered before, nor a table leak into the next.
+    first = render_markdown("# Tujuan\n\n| a | b |\n|---|---|\n| 1 | 2 |")
+    again = render_markdown("# Tujuan\n\n| a | b |\n|---|---|\n| 1 | 2 |")
+    assert first == again and "id=" in first
+    assert "<table>" not in render_markdown("Tanpa tabel", heading_ids=False)
