@@ -111,16 +111,27 @@ def test_a_message_is_one_transaction_of_seven_statements_and_nothing_after_its_
     def record(conn, cursor, statement, parameters, context, executemany):
         statements.append(" ".join(statement.split()))
 
-    sql_events.listen(db.engine, "before_cursor_execute", record)
+    def mark(name):
+        return lambda conn: statements.append(f"<{name}>")
+
+    hooks = [("before_cursor_execute", record), ("begin", mark("begin")),
+             ("commit", mark("commit")), ("rollback", mark("rollback"))]
+    for name, hook in hooks:
+        sql_events.listen(db.engine, name, hook)
     try:
         assert teacher.ask("message:send", payload)["ok"]
     finally:
-        sql_events.remove(db.engine, "before_cursor_execute", record)
+        for name, hook in hooks:
+            sql_events.remove(db.engine, name, hook)
 
-    begins = [s for s in statements if s.startswith("BEGIN")]
-    work = [s for s in statements
-            if not s.startswith(("BEGIN", "SAVEPOINT", "RELEASE", "PRAGMA"))]
-    assert len(begins) == 1, statements
+    # The transaction's own markers (any database), then its statements but for SQLite's
+    # BEGIN IMMEDIATE and the savepoint around the insert.
+    markers = [s for s in statements if s.startswith("<")]
+    assert markers[:2] == ["<begin>", "<commit>"], statements
+    assert "<begin>" not in markers[2:], "a second transaction after the commit"
+    work = [s for s in statements[:statements.index("<commit>")]
+            if not s.startswith(("<", "BEGIN", "SAVEPOINT", "RELEASE", "PRAGMA"))]
+    assert statements.index("<commit>") > statements.index("<begin>")
     assert len(work) <= 7, work
     assert mentor.received("message:new")
 
