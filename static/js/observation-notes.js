@@ -258,6 +258,7 @@
   function sync() {
     var batch = waiting();
     if (busy || closed || !batch.length) { showStatus(); return; }
+    if (navigator.onLine === false) { showStatus(); return; }  // the "online" event sends
     busy = true;
     var sent = {};
     batch.forEach(function (n) { sent[n.client_id] = n.rev; });

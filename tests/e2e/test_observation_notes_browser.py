@@ -6,6 +6,7 @@ languages and fits a 360-px phone."""
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from collab.extensions import db
@@ -80,9 +81,10 @@ def test_notes_written_offline_reach_the_server_exactly_once(phone_360, translat
     write(page, "Kelompok 3 berdebat tentang pecahan.", tag="learning", seat="r2c3")
     page.click("#mode-form button[value=groups]")
     write(page, "Guru bertanya: mengapa?", tag="teacher_move")
-    status = page.locator("#sync-status")
-    assert status.inner_text().startswith(
-        translate("%(count)s note waiting to sync", "id", count=3)), status.inner_text()
+    waiting = translate("%(count)s note waiting to sync", "id", count=3)
+    page.wait_for_function(
+        "text => document.getElementById('sync-status').textContent.startsWith(text)",
+        arg=waiting)
     assert page.locator("#my-notes li").count() == 3
     assert translate("Groups", "id") in page.locator("#mode-now").inner_text()
     site.check()  # the page with notes waiting passes axe
@@ -90,8 +92,8 @@ def test_notes_written_offline_reach_the_server_exactly_once(phone_360, translat
 
     # Still offline: the service worker opens the page again, the notes are still there.
     page.reload()
-    assert page.locator("#my-notes li").count() == 3
-    assert "3" in page.locator("#sync-status").inner_text()
+    expect(page.locator("#my-notes li")).to_have_count(3)  # read back from IndexedDB
+    expect(page.locator("#sync-status")).to_contain_text("3")
 
     page.context.set_offline(False)
     saved = translate("All notes saved.", "id")
@@ -139,7 +141,7 @@ def test_a_reload_keeps_notes_that_could_not_be_sent(phone_360, translate):
     write(page, "Catatan yang belum terkirim.", tag="question")
     page.wait_for_function("() => document.querySelector('#sync-status.waiting') !== null")
     page.reload()
-    assert page.locator("#my-notes li", has_text="Catatan yang belum terkirim.").count() == 1
+    expect(page.locator("#my-notes li", has_text="Catatan yang belum terkirim.")).to_have_count(1)
     assert on_server(observation) == []
     page.unroute(f"**{url}", refuse_sync)
     page.reload()
