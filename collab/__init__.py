@@ -74,7 +74,7 @@ def register_extensions(app: Flask) -> None:
     socketio.init_app(
         app,
         async_mode=async_mode(),
-        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        client_manager=realtime.client_manager(app, app.config.get("SOCKETIO_MESSAGE_QUEUE")),
         max_http_buffer_size=64 * 1024,
         manage_session=True,
     )

@@ -7,7 +7,12 @@ events, so:
   refuses the next event;
 - every socket joins its user's own room `user:<id>`; when a user's sessions end (logout,
   password change or reset, role change: anything that bumps `User.session_version`) or
-  they leave the school, their sockets are disconnected once the change is committed;
+  they leave the school, their sockets are disconnected once the change is committed, on
+  every process;
+- when a change may take a room away from someone (a colleague leaves a team, a plan is made
+  private, an observer withdraws…), the sockets concerned are reviewed once it is committed,
+  on every process: a socket no longer allowed in a room leaves it and is told
+  `room:removed`, so it receives nothing more from that room (see `ReviewingManager`);
 - rate limits are counted here with the `limits` library, in the same storage as the app's
   Flask-Limiter (memory by default, Redis when RATELIMIT_STORAGE_URI says so);
 - who is online in a room is known from the sockets of this process (`online`).
@@ -15,6 +20,7 @@ events, so:
 
 import logging
 
+import socketio as python_socketio
 from flask import request, session
 from flask_socketio import ConnectionRefusedError as SocketRefused
 from limits import parse
@@ -22,16 +28,27 @@ from limits.strategies import FixedWindowRateLimiter, SlidingWindowCounterRateLi
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from collab.extensions import limiter, socketio
+from collab.extensions import db, limiter, socketio
 from collab.models import Membership, User
 from collab.web import load_user
 
 log = logging.getLogger(__name__)
 
 NAMESPACE = "/"
+SIGNED_OUT = "signed_out"
+REVIEW = "rembuk:review"  # between the app's processes only: never sent to a browser
 _ENDED = "rembuk_sessions_ended"
+_NARROWED = "rembuk_access_narrowed"
 # sid -> {"id", "name"} of the sockets connected to this process.
 _people: dict[str, dict] = {}
+
+
+def socket_user_id() -> int | None:
+    """The id of the user this socket's session was signed in as, without asking the
+    database (for counting rate limits; socket_user() says whether the session still holds)."""
+    user_id = session.get("_user_id")
+    user_pk = user_id.partition(":")[0] if isinstance(user_id, str) else ""
+    return int(user_pk) if user_pk.isdigit() else None
 
 
 def socket_user():
@@ -86,18 +103,101 @@ def rooms_of(sid: str) -> list[str]:
     return [r for r in socketio.server.rooms(sid, namespace=NAMESPACE) if r != sid]
 
 
-# -- ending a user's sockets ---------------------------------------------------------------
+# -- the client manager: where the sockets are ---------------------------------------------
+
+class ReviewingManager(python_socketio.Manager):
+    """python-socketio's client manager, with two events of ours handled on the process that
+    holds the sockets. Whatever the app emits reaches `emit` here on every process: with a
+    message queue, the queue manager delivers to this process's sockets through it, both
+    what this process emits and what its listener receives from the others (`QueueManager`
+    puts this class after python-socketio's queue manager in the method order). So:
+    - `signed_out` to a user's room is delivered, then this process's sockets that got it
+      are disconnected;
+    - `rembuk:review` to a user's or a room's Socket.IO room is not delivered: this process's
+      sockets in it are reviewed (`review_socket`)."""
+
+    app = None  # the Flask app, for the database during a review
+
+    def emit(self, event, data, namespace, room=None, skip_sid=None, callback=None, to=None,
+             **kwargs):
+        room = to or room
+        if event == REVIEW:
+            self._review(namespace, room)
+            return None
+        sent = super().emit(event, data, namespace, room=room, skip_sid=skip_sid,
+                            callback=callback, **kwargs)
+        if event == SIGNED_OUT and room is not None:
+            for sid in self._sids(namespace, room):
+                self.server.disconnect(sid, namespace=namespace, ignore_queue=True)
+        return sent
+
+    def _sids(self, namespace, room) -> list[str]:
+        return [sid for sid, _eio_sid in self.get_participants(namespace, room)]
+
+    def _review(self, namespace, room) -> None:
+        sids = self._sids(namespace, room)
+        if not sids or self.app is None:
+            return
+        only = room if room.startswith("room:") else None
+        # A context of its own: the change's session has just committed (its hook may be
+        # where this runs) and on another process there is none.
+        with self.app.app_context():
+            for sid in sids:
+                try:
+                    review_socket(sid, only)
+                except Exception:  # one socket's trouble must not spare the others
+                    log.exception("could not review socket %s", sid)
+                finally:
+                    db.session.remove()
+
+
+class QueueManager(python_socketio.RedisManager, ReviewingManager):
+    """Several processes through Redis: RedisManager publishes and listens, and delivers to
+    this process's sockets through ReviewingManager.emit."""
+
+
+def client_manager(app, url: str | None) -> ReviewingManager:
+    """The client manager for `app`: this process alone, or the processes sharing the Redis
+    message queue at `url` (SOCKETIO_MESSAGE_QUEUE)."""
+    if not url:
+        manager = ReviewingManager()
+    elif url.startswith(("redis://", "rediss://")):
+        manager = QueueManager(url, channel="flask-socketio")
+    else:
+        raise ValueError("SOCKETIO_MESSAGE_QUEUE must be a redis:// or rediss:// URL")
+    manager.app = app
+    return manager
+
+
+# -- ending a user's sockets, reviewing their rooms ----------------------------------------
 
 def disconnect_user(user_id: int) -> None:
-    """Disconnect every socket of this user (sessions ended, left the school): they must sign
-    in again and rejoin, which checks everything anew. Sockets of this process are closed at
-    once; with a message queue, the others are told `signed_out`, and their next event is
-    refused because their session version no longer matches."""
-    room = user_room(user_id)
-    sids = [sid for sid, _eio in socketio.server.manager.get_participants(NAMESPACE, room)]
-    for sid in sids:
-        socketio.server.disconnect(sid, namespace=NAMESPACE)
-    socketio.emit("signed_out", {}, to=room, namespace=NAMESPACE)
+    """Disconnect every socket of this user, on every process (sessions ended, left the
+    school): they are told `signed_out` and disconnected; to come back they must sign in
+    again and rejoin, which checks everything anew."""
+    socketio.emit(SIGNED_OUT, {}, to=user_room(user_id), namespace=NAMESPACE)
+
+
+def review_access(users=(), rooms=()) -> None:
+    """These users may have lost a room, these rooms may have lost members: every process
+    checks its sockets concerned (ReviewingManager)."""
+    for target in (*(user_room(u) for u in users), *(f"room:{r}" for r in rooms)):
+        socketio.emit(REVIEW, {}, to=target, namespace=NAMESPACE)
+
+
+def review_socket(sid: str, only: str | None = None) -> None:
+    """Take a socket out of the rooms (all of its rooms, or the room `only`) its user may no
+    longer be in; a user no longer in a school is disconnected."""
+    from collab.blueprints.rooms.events import review
+
+    person = _people.get(sid)
+    if person is None:
+        return
+    user = db.session.get(User, person["id"])
+    if user is None or user.membership is None:
+        socketio.server.disconnect(sid, namespace=NAMESPACE, ignore_queue=True)
+        return
+    review(sid, user, [only] if only else rooms_of(sid))
 
 
 def _note_ended_sessions(session_: Session, flush_context) -> None:
@@ -110,16 +210,33 @@ def _note_ended_sessions(session_: Session, flush_context) -> None:
     ended.update(obj.user_id for obj in session_.deleted if isinstance(obj, Membership))
 
 
-def _disconnect_ended_sessions(session_: Session) -> None:
-    for user_id in session_.info.pop(_ENDED, set()):
+def _note_narrowed_access(session_: Session, flush_context, instances) -> None:
+    from collab.access.rooms import narrowed_by
+
+    users, rooms = narrowed_by(session_)
+    if users or rooms:
+        noted = session_.info.setdefault(_NARROWED, (set(), set()))
+        noted[0].update(users)
+        noted[1].update(rooms)
+
+
+def _after_commit(session_: Session) -> None:
+    ended = session_.info.pop(_ENDED, set())
+    users, rooms = session_.info.pop(_NARROWED, (set(), set()))
+    for user_id in ended:
         try:
             disconnect_user(user_id)
         except Exception:  # the commit stands; a socket left over is refused at its next event
             log.exception("could not disconnect the sockets of user %s", user_id)
+    try:
+        review_access(users - ended, rooms)
+    except Exception:  # likewise: each event is still checked through room_for
+        log.exception("could not review the sockets of users %s, rooms %s", users, rooms)
 
 
-def _forget_ended_sessions(session_: Session, previous_transaction=None) -> None:
+def _forget(session_: Session, previous_transaction=None) -> None:
     session_.info.pop(_ENDED, None)
+    session_.info.pop(_NARROWED, None)
 
 
 # -- connect and disconnect ----------------------------------------------------------------
@@ -151,5 +268,6 @@ def register(socketio) -> None:
     socketio.on_event("disconnect", _disconnect)
     if not event.contains(Session, "after_flush", _note_ended_sessions):
         event.listen(Session, "after_flush", _note_ended_sessions)
-        event.listen(Session, "after_commit", _disconnect_ended_sessions)
-        event.listen(Session, "after_rollback", _forget_ended_sessions)
+        event.listen(Session, "before_flush", _note_narrowed_access)
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_rollback", _forget)

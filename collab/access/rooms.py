@@ -15,7 +15,7 @@ from functools import cache
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import and_, bindparam, exists, false, or_, select
+from sqlalchemy import and_, bindparam, exists, false, inspect, or_, select
 
 from collab.access.plans import readable_by
 from collab.access.school import current_school
@@ -24,6 +24,7 @@ from collab.models import (
     Observation,
     ObservationObserver,
     Plan,
+    PlanCoauthor,
     Room,
     RoomMember,
     TeamMember,
@@ -57,6 +58,44 @@ def _member(user_id, school_id):
             and_(Room.kind == "adhoc", or_(Room.created_by_id == user_id, invited)),
         ),
     )
+
+
+# What a flush may take away: the rule above, read backwards. A row deleted or a column
+# changed here can end someone's membership of a room (see narrowed_by).
+_LEAVES_ON_DELETE = (TeamMember, PlanCoauthor, RoomMember, ObservationObserver)
+_LEAVES_ON_CHANGE = {ObservationObserver: ("status",), RoomMember: ("invited",)}
+_PLAN_READERS = ("visibility", "team_id", "owner_id", "school_id")
+
+
+def narrowed_by(session_) -> tuple[set[int], set[int]]:
+    """Before a flush: the users who may lose a room (left a team, no longer co-author,
+    uninvited, no longer an accepted observer) and the rooms that may lose members (their
+    plan made less visible, or the room deleted). Only ids; nothing is decided here: each
+    open socket concerned is checked with room_for once the change is committed."""
+    users, plans, rooms = set(), set(), set()
+    for obj in session_.deleted:
+        if isinstance(obj, _LEAVES_ON_DELETE):
+            users.add(obj.user_id)
+        elif isinstance(obj, Plan):
+            plans.add(obj.id)
+        elif isinstance(obj, Room):
+            rooms.add(obj.id)
+    for obj in session_.dirty:
+        if isinstance(obj, Plan) and _changed(obj, _PLAN_READERS):
+            plans.add(obj.id)
+        elif _changed(obj, _LEAVES_ON_CHANGE.get(type(obj), ())):
+            users.add(obj.user_id)
+    if plans:
+        with session_.no_autoflush:
+            rooms.update(session_.scalars(select(Room.id).where(Room.plan_id.in_(plans))))
+    return users, rooms
+
+
+def _changed(obj, attributes) -> bool:
+    if not attributes:
+        return False
+    state = inspect(obj).attrs
+    return any(state[name].history.has_changes() for name in attributes)
 
 
 @cache

@@ -24,7 +24,7 @@
   var clock = new Intl.DateTimeFormat(document.documentElement.lang,
     { dateStyle: "medium", timeStyle: "short", timeZone: app.dataset.tz });
   var sending = {}, typers = {}, notes = {}, phase = null, hands = [];
-  var joined = false, lastTyping = 0, readSent = lastRead, countdown = null;
+  var joined = false, ended = false, lastTyping = 0, readSent = lastRead, countdown = null;
 
   var socket = window.io({ transports: ["websocket", "polling"], tryAllTransports: true });
 
@@ -575,15 +575,28 @@
     });
   }
 
+  function end(text) {
+    // Signed out, or no longer a member: the page stays readable, nothing more is sent.
+    ended = true;
+    joined = false;
+    socket.disconnect();
+    Array.prototype.forEach.call(app.querySelectorAll("#message-form, #note-form"),
+      function (form) { form.hidden = true; });
+    show(text, true);
+  }
+
   socket.on("connect", join);
   socket.on("disconnect", function () {
     joined = false;
+    if (ended) { return; }
     show(navigator.onLine === false ? L.offline : L.reconnecting, true);
   });
+  socket.on("signed_out", function () { end(L.signed_out); });
+  socket.on("room:removed", function (data) { if (here(data)) { end(L.removed); } });
   socket.on("connect_error", function () {
-    show(navigator.onLine === false ? L.offline : L.reconnecting, true);
+    if (!ended) { show(navigator.onLine === false ? L.offline : L.reconnecting, true); }
   });
-  window.addEventListener("offline", function () { show(L.offline, true); });
+  window.addEventListener("offline", function () { if (!ended) { show(L.offline, true); } });
 
   function here(data) { return data && data.room_id === roomId; }
   socket.on("message:new", function (msg) {

@@ -147,3 +147,26 @@ def test_the_room_fits_a_360_pixel_phone(browser, live_server, axe, room_id):
         page.screenshot(path=str(SCREENSHOTS / "room-360.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_a_colleague_taken_out_of_the_team_is_told_on_the_room_page(site, room_id, translate):
+    """guru02 has the team room open on a phone when the team loses them: the page says so at
+    once, the message and note forms go away, and the page still passes axe."""
+    from collab.models import TeamMember, User
+
+    site.page.set_viewport_size({"width": 360, "height": 740})
+    enter_room(site, COLLEAGUE, room_id)
+
+    guru02 = db.session.scalar(select(User).where(User.email == COLLEAGUE))
+    team_id = db.session.scalar(select(Room.team_id).where(Room.id == room_id))
+    db.session.delete(db.session.get(TeamMember, (team_id, guru02.id)))
+    db.session.commit()  # as the principal's team page does; the hook reviews the sockets
+
+    removed = translate("You are no longer a member of this room, so nothing new arrives here.",
+                        "id")
+    site.page.wait_for_function(
+        "text => document.getElementById('room-status').textContent === text", arg=removed)
+    assert site.page.locator("#message-form").is_hidden()
+    assert site.page.locator("#note-form").is_hidden()
+    site.check()
+    assert horizontal_overflow(site.page) <= 0

@@ -1,15 +1,24 @@
 """Two app processes sharing one Redis message queue: a colleague connected to one process
 receives, in real time, what a colleague connected to the other sends (ARCHITECTURE.md, Real
-time). Real processes (`python app.py`), a real `redis-server`, the real python-socketio client;
-WebSocket and long-polling."""
+time); a sign-out or a change of membership made on one process reaches the sockets on the
+other. Real processes (`python app.py`), a real `redis-server`, the real python-socketio
+client; WebSocket and long-polling."""
 
 import queue
+import time
 import uuid
 from pathlib import Path
 
 import pytest
 
-from tests.support.appserver import AppProcess, make_rooms_database, signed_in_cookie
+from tests.support.appserver import (
+    PRINCIPAL,
+    AppProcess,
+    cookie_header,
+    make_rooms_database,
+    page_token,
+    signed_in,
+)
 from tests.support.redisserver import RedisServer, redis_binary
 
 pytestmark = [
@@ -23,11 +32,12 @@ WAIT = 5  # seconds for any one answer or delivery
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory, migrated_database):
-    """One Redis, one SQLite database with a room of two colleagues, two app processes."""
+    """One Redis, one SQLite database with three team rooms of two colleagues each (one per
+    test), two app processes."""
     directory = tmp_path_factory.mktemp("scale")
     # The suite's migrated SQLite file saves running the migrations again.
     template = migrated_database if isinstance(migrated_database, Path) else None
-    database_url, seats = make_rooms_database(directory, rooms=1, per_room=2,
+    database_url, seats = make_rooms_database(directory, rooms=3, per_room=2,
                                               template=template)
     redis = RedisServer().start()
     servers = []
@@ -35,7 +45,7 @@ def cluster(tmp_path_factory, migrated_database):
         servers = [AppProcess(database_url, redis.url).launch() for _ in range(2)]
         for server in servers:
             server.wait_ready()
-        yield servers, seats[0], redis.url
+        yield servers, seats, redis.url
     finally:
         for server in servers:
             server.stop()
@@ -49,9 +59,13 @@ class Member:
         import socketio
 
         self.received: queue.Queue = queue.Queue()
+        self.told: queue.Queue = queue.Queue()  # (event, payload) of room:removed, signed_out
         self.client = socketio.Client(reconnection=False)
         self.client.on("message:new", self.received.put)
-        headers = {"Cookie": signed_in_cookie(server.url, email)}
+        for name in ("room:removed", "signed_out"):
+            self.client.on(name, lambda payload, name=name: self.told.put((name, payload)))
+        self.http = signed_in(server.url, email)
+        headers = {"Cookie": cookie_header(self.http)}
         if transports == ["polling"]:
             # websocket-client sends the Origin itself; over polling the browser's is given.
             headers["Origin"] = server.url
@@ -82,8 +96,22 @@ class Member:
             if message["client_id"] == client_id:
                 return message
 
+    def told_next(self) -> tuple[str, dict]:
+        try:
+            return self.told.get(timeout=WAIT)
+        except queue.Empty:
+            raise AssertionError(f"nothing said to this socket within {WAIT} s") from None
+
+    def nothing_received(self) -> bool:
+        try:
+            self.received.get(timeout=1)
+        except queue.Empty:
+            return True
+        return False
+
     def close(self):
         self.client.disconnect()
+        self.http.close()
 
 
 class QueueWatch:
@@ -118,7 +146,8 @@ class QueueWatch:
 def test_colleagues_on_two_processes_receive_each_others_messages(cluster):
     """A on process 1 and B on process 2, in one room: each receives what the other sends,
     over WebSocket and over long-polling; the message travels through Redis."""
-    (first, second), seat, redis_url = cluster
+    (first, second), seats, redis_url = cluster
+    seat = seats[0]
     assert first.port != second.port and first.pid != second.pid
     # `python app.py` serves as in production: gevent's server, Socket.IO in gevent mode.
     assert "(gevent)" in first.log() and "(gevent)" in second.log()
@@ -155,3 +184,53 @@ def exchange(first: AppProcess, second: AppProcess, seat, transports: list[str])
     finally:
         alice.close()
         bima.close()
+
+
+def test_taken_out_of_a_team_on_one_process_leaves_its_room_on_the_other(cluster):
+    """The principal, on process 1, takes Bima out of the team; Bima's socket is on process
+    2: it is told `room:removed` and receives nothing more from the room, while Alice on
+    process 1 goes on."""
+    (first, second), seats, _redis_url = cluster
+    seat = seats[1]
+    alice = Member(first, seat.emails[0], ["websocket"])
+    bima = Member(second, seat.emails[1], ["websocket"])
+    try:
+        alice.join(seat.room_id)
+        bima.join(seat.room_id)
+        with signed_in(first.url, PRINCIPAL) as principal:
+            url = f"{first.url}/settings/school/teams/{seat.team_id}"
+            answer = principal.post(url, timeout=10, allow_redirects=False, data={
+                "members": [seat.user_ids[0]], "csrf_token": page_token(principal, url)})
+            assert answer.status_code == 302, answer.status_code
+
+        assert bima.told_next() == ("room:removed", {"room_id": seat.room_id})
+        assert bima.client.connected  # only that room is gone
+        client_id, _ack = alice.send(seat.room_id, "Sesudah Bima keluar dari tim")
+        alice.next_message(client_id)
+        assert bima.nothing_received()
+    finally:
+        alice.close()
+        bima.close()
+
+
+def test_signing_out_on_one_process_disconnects_the_sockets_on_the_other(cluster):
+    """Citra signs out in a browser served by process 1; her socket on process 2 is told
+    `signed_out` and disconnected at once, not at its next event."""
+    (first, second), seats, _redis_url = cluster
+    seat = seats[2]
+    citra = Member(second, seat.emails[0], ["websocket"])
+    try:
+        citra.join(seat.room_id)
+        browser = signed_in(first.url, seat.emails[0])
+        with browser:
+            answer = browser.post(f"{first.url}/auth/logout", timeout=10, allow_redirects=False,
+                                  data={"csrf_token": page_token(browser, f"{first.url}/")})
+            assert answer.status_code == 302, answer.status_code
+
+        assert citra.told_next() == ("signed_out", {})
+        deadline = time.monotonic() + WAIT
+        while citra.client.connected and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not citra.client.connected
+    finally:
+        citra.close()

@@ -28,10 +28,15 @@ PASSWORD = "correct horse battery"
 QUICK_HASH = "pbkdf2:sha256:1000"
 
 
+PRINCIPAL = "kepala@skala.sch.id"
+
+
 @dataclass
 class RoomSeat:
     room_id: int
     emails: list[str] = field(default_factory=list)
+    team_id: int = 0
+    user_ids: list[int] = field(default_factory=list)
 
 
 def _config(directory: Path, database_url: str) -> dict:
@@ -50,10 +55,10 @@ def _config(directory: Path, database_url: str) -> dict:
 def make_rooms_database(directory: Path, rooms: int, per_room: int,
                         template: Path | None = None,
                         url: str | None = None) -> tuple[str, list[RoomSeat]]:
-    """A database with one school, `rooms` teams of `per_room` teachers (password PASSWORD)
-    and each team's room: a SQLite file in `directory`, or the empty database at `url`
-    (PostgreSQL). `template`, an already migrated SQLite file, saves running the migrations.
-    Returns the URL and the rooms' seats."""
+    """A database with one school, its principal (PRINCIPAL), `rooms` teams of `per_room`
+    teachers (password PASSWORD for all) and each team's room: a SQLite file in
+    `directory`, or the empty database at `url` (PostgreSQL). `template`, an already migrated
+    SQLite file, saves running the migrations. Returns the URL and the rooms' seats."""
     from flask_migrate import upgrade
     from werkzeug.security import generate_password_hash
 
@@ -80,6 +85,10 @@ def make_rooms_database(directory: Path, rooms: int, per_room: int,
         school = School(name="SMP Skala", timezone="Asia/Jakarta")
         db.session.add(school)
         db.session.flush()
+        head = User(email=PRINCIPAL, name="Kepala Sekolah", password_hash=password_hash)
+        db.session.add(head)
+        db.session.flush()
+        db.session.add(Membership(user_id=head.id, school_id=school.id, role="principal"))
         for r in range(rooms):
             team = Team(school_id=school.id, name=f"Tim {r + 1}")
             db.session.add(team)
@@ -97,7 +106,8 @@ def make_rooms_database(directory: Path, rooms: int, per_room: int,
             db.session.flush()
             room = room_service.room_for_team(team, people[0])
             db.session.flush()
-            seats.append(RoomSeat(room.id, [u.email for u in people]))
+            seats.append(RoomSeat(room.id, [u.email for u in people], team.id,
+                                  [u.id for u in people]))
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
@@ -189,16 +199,32 @@ class AppProcess:
             shutil.rmtree(self.log_dir, ignore_errors=True)
 
 
-def signed_in_cookie(base_url: str, email: str, password: str = PASSWORD) -> str:
-    """Sign in through the login form (CSRF token from the page) and return the session
-    cookie as a Cookie header."""
+def signed_in(base_url: str, email: str, password: str = PASSWORD):
+    """A requests session signed in through the login form (CSRF token from the page), as
+    a browser is. Close it when done."""
     import requests
 
-    with requests.Session() as http:
-        page = http.get(f"{base_url}/auth/login", timeout=10).text
-        token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-        answer = http.post(f"{base_url}/auth/login", timeout=10, allow_redirects=False,
-                           data={"email": email, "password": password, "csrf_token": token})
-        if answer.status_code != 302 or "/auth/login" in answer.headers.get("Location", ""):
-            raise RuntimeError(f"signing in as {email} failed: HTTP {answer.status_code}")
-        return "; ".join(f"{k}={v}" for k, v in http.cookies.items())
+    http = requests.Session()
+    token = page_token(http, f"{base_url}/auth/login")
+    answer = http.post(f"{base_url}/auth/login", timeout=10, allow_redirects=False,
+                       data={"email": email, "password": password, "csrf_token": token})
+    if answer.status_code != 302 or "/auth/login" in answer.headers.get("Location", ""):
+        http.close()
+        raise RuntimeError(f"signing in as {email} failed: HTTP {answer.status_code}")
+    return http
+
+
+def page_token(http, url: str) -> str:
+    """The CSRF token of the page at `url`, as a form on it would send it."""
+    page = http.get(url, timeout=10).text
+    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+
+def cookie_header(http) -> str:
+    return "; ".join(f"{k}={v}" for k, v in http.cookies.items())
+
+
+def signed_in_cookie(base_url: str, email: str, password: str = PASSWORD) -> str:
+    """Sign in and return the session cookie as a Cookie header."""
+    with signed_in(base_url, email, password) as http:
+        return cookie_header(http)

@@ -89,10 +89,15 @@ def _run(event, handler, limits, writes, data) -> dict:
     try:
         if not writes:
             reads_only_from_now()  # on SQLite, no write lock for a read-only event
+        # Counted before the first query: on SQLite a writing event's transaction (and the
+        # process's write lock) begins with it.
+        user_id = realtime.socket_user_id()
+        within = user_id is not None and all(
+            realtime.allowed(_limit(kind), kind, user_id) for kind in ("any", *limits))
         user = realtime.socket_user()
         if user is None:
             return _signed_out()
-        if not all(realtime.allowed(_limit(kind), kind, user.id) for kind in ("any", *limits)):
+        if not within:
             return _refusal(user, "rate_limited")
         if not isinstance(data, dict):
             raise BadRequest("payload")
@@ -191,6 +196,20 @@ def left_rooms(sid: str, socket_rooms: list[str]) -> None:
         if prefix == "room" and room_id.isdigit():
             socketio.emit("presence", _presence(int(room_id), leaving_sid=sid), to=name,
                           namespace=realtime.NAMESPACE, skip_sid=sid)
+
+
+def review(sid: str, user, socket_rooms: list[str]) -> None:
+    """A change may have taken rooms away from `user` (realtime.review_socket): the socket
+    leaves each of its rooms the user is no longer in, is told `room:removed`, and the room
+    who is still there. It receives nothing more from that room."""
+    for name in socket_rooms:
+        prefix, _, room_id = name.partition(":")
+        if prefix != "room" or not room_id.isdigit() or room_for(user, int(room_id)):
+            continue
+        socketio.server.leave_room(sid, name, namespace=realtime.NAMESPACE)
+        socketio.emit("room:removed", {"room_id": int(room_id)}, to=sid,
+                      namespace=realtime.NAMESPACE)
+        left_rooms(sid, [name])
 
 
 # -- joining and leaving -------------------------------------------------------------------
