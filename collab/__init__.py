@@ -78,7 +78,7 @@ def register_extensions(app: Flask) -> None:
         max_http_buffer_size=64 * 1024,
         manage_session=True,
     )
-    realtime.register(socketio)
+    realtime.register(socketio, app)
 
 
 def register_blueprints(app: Flask) -> None:

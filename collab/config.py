@@ -92,6 +92,8 @@ def load_config(instance_path: Path) -> dict:
         "CALENDAR_FEED_LIMIT": os.environ.get("CALENDAR_FEED_LIMIT", "600 per hour"),
         "CALENDAR_FEED_MISS_LIMIT": os.environ.get("CALENDAR_FEED_MISS_LIMIT", "60 per hour"),
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE"),
+        # With a message queue: how often each process says it is alive (collab/presence.py).
+        "PRESENCE_HEARTBEAT_SECONDS": float(os.environ.get("PRESENCE_HEARTBEAT_SECONDS", 10)),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", 587)),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),

@@ -15,7 +15,9 @@ events, so:
   `room:removed`, so it receives nothing more from that room (see `ReviewingManager`);
 - rate limits are counted here with the `limits` library, in the same storage as the app's
   Flask-Limiter (memory by default, Redis when RATELIMIT_STORAGE_URI says so);
-- who is online in a room is known from the sockets of this process (`online`).
+- who is online in a room (`online`) is kept by collab/presence.py: the sockets of this
+  process, or with several processes all of them through Redis; sockets enter and leave
+  rooms through `enter` and `leave`, which keep it.
 """
 
 import logging
@@ -28,6 +30,7 @@ from limits.strategies import FixedWindowRateLimiter, SlidingWindowCounterRateLi
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from collab import presence
 from collab.extensions import db, limiter, socketio
 from collab.models import Membership, User
 from collab.web import load_user
@@ -39,8 +42,8 @@ SIGNED_OUT = "signed_out"
 REVIEW = "rembuk:review"  # between the app's processes only: never sent to a browser
 _ENDED = "rembuk_sessions_ended"
 _NARROWED = "rembuk_access_narrowed"
-# sid -> {"id", "name"} of the sockets connected to this process.
-_people: dict[str, dict] = {}
+# Who is in which room (collab/presence.py): this process alone, or all through Redis.
+_presence: presence.LocalPresence = presence.LocalPresence()
 
 
 def socket_user_id() -> int | None:
@@ -88,14 +91,32 @@ def once_per(period: str, *key) -> bool:
 # -- presence ------------------------------------------------------------------------------
 
 def online(room: str, leaving_sid: str | None = None) -> list[dict]:
-    """The people with a socket in the Socket.IO room `room` now, by name, each once (the
-    sockets of this process: with several processes each knows its own)."""
-    people = {}
-    for sid, _eio_sid in socketio.server.manager.get_participants(NAMESPACE, room):
-        person = _people.get(sid)
-        if sid != leaving_sid and person is not None:
-            people[person["id"]] = person
-    return sorted(people.values(), key=lambda p: (p["name"].casefold(), p["id"]))
+    """The people with a socket in the Socket.IO room `room` now, by name, each once, on
+    every process."""
+    try:
+        return _presence.online(room, leaving_sid)
+    except Exception:  # Redis away for a moment: this process's sockets at least
+        log.exception("presence of %s could not be read", room)
+        return presence.LocalPresence.online(_presence, room, leaving_sid)
+
+
+def enter(sid: str, room: str) -> None:
+    """Put a socket in a Socket.IO room (a co-thinking room's `room:<id>`)."""
+    socketio.server.enter_room(sid, room, namespace=NAMESPACE)
+    _best_effort(_presence.entered, room, sid)
+
+
+def leave(sid: str, room: str) -> None:
+    """Take a socket out of a Socket.IO room."""
+    _best_effort(_presence.left, room, sid)
+    socketio.server.leave_room(sid, room, namespace=NAMESPACE)
+
+
+def _best_effort(step, room: str, sid: str) -> None:
+    try:
+        step(room, sid)
+    except Exception:  # presence may lag (the heartbeat writes it again); the room works
+        log.exception("presence of %s in %s not recorded", sid, room)
 
 
 def rooms_of(sid: str) -> list[str]:
@@ -190,7 +211,7 @@ def review_socket(sid: str, only: str | None = None) -> None:
     longer be in; a user no longer in a school is disconnected."""
     from collab.blueprints.rooms.events import review
 
-    person = _people.get(sid)
+    person = _presence.people.get(sid)
     if person is None:
         return
     user = db.session.get(User, person["id"])
@@ -245,7 +266,7 @@ def _connect(auth=None):
     user = socket_user()
     if user is None:
         raise SocketRefused("unauthorized")
-    _people[request.sid] = {"id": user.id, "name": user.name}
+    _presence.connected(request.sid, {"id": user.id, "name": user.name})
     socketio.server.enter_room(request.sid, user_room(user.id), namespace=NAMESPACE)
     return True
 
@@ -255,14 +276,19 @@ def _disconnect(reason=None):
 
     sid = request.sid
     try:
-        left_rooms(sid, rooms_of(sid))
+        rooms = rooms_of(sid)
+        for room in rooms:
+            _best_effort(_presence.left, room, sid)
+        left_rooms(sid, rooms)
     finally:
-        _people.pop(sid, None)
+        _presence.disconnected(sid)
 
 
-def register(socketio) -> None:
+def register(socketio, app) -> None:
     from collab.blueprints.rooms import events as room_events
 
+    global _presence
+    _presence = presence.for_config(app.config)
     room_events.register(socketio)
     socketio.on_event("connect", _connect)
     socketio.on_event("disconnect", _disconnect)

@@ -32,12 +32,12 @@ WAIT = 5  # seconds for any one answer or delivery
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory, migrated_database):
-    """One Redis, one SQLite database with three team rooms of two colleagues each (one per
+    """One Redis, one SQLite database with four team rooms of three colleagues each (one per
     test), two app processes."""
     directory = tmp_path_factory.mktemp("scale")
     # The suite's migrated SQLite file saves running the migrations again.
     template = migrated_database if isinstance(migrated_database, Path) else None
-    database_url, seats = make_rooms_database(directory, rooms=3, per_room=2,
+    database_url, seats = make_rooms_database(directory, rooms=4, per_room=3,
                                               template=template)
     redis = RedisServer().start()
     servers = []
@@ -45,7 +45,7 @@ def cluster(tmp_path_factory, migrated_database):
         servers = [AppProcess(database_url, redis.url).launch() for _ in range(2)]
         for server in servers:
             server.wait_ready()
-        yield servers, seats, redis.url
+        yield servers, seats, redis.url, database_url
     finally:
         for server in servers:
             server.stop()
@@ -60,8 +60,11 @@ class Member:
 
         self.received: queue.Queue = queue.Queue()
         self.told: queue.Queue = queue.Queue()  # (event, payload) of room:removed, signed_out
+        self.presence: queue.Queue = queue.Queue()
+        self.email = email
         self.client = socketio.Client(reconnection=False)
         self.client.on("message:new", self.received.put)
+        self.client.on("presence", self.presence.put)
         for name in ("room:removed", "signed_out"):
             self.client.on(name, lambda payload, name=name: self.told.put((name, payload)))
         self.http = signed_in(server.url, email)
@@ -109,8 +112,19 @@ class Member:
             return True
         return False
 
+    def online_until(self, names: set[str]) -> list[str]:
+        """Wait for a `presence` broadcast listing exactly `names`; return it."""
+        while True:
+            try:
+                online = sorted(p["name"] for p in self.presence.get(timeout=WAIT)["online"])
+            except queue.Empty:
+                raise AssertionError(f"no presence of {sorted(names)} within {WAIT} s") from None
+            if set(online) == names:
+                return online
+
     def close(self):
-        self.client.disconnect()
+        if self.client.connected:
+            self.client.disconnect()
         self.http.close()
 
 
@@ -146,7 +160,7 @@ class QueueWatch:
 def test_colleagues_on_two_processes_receive_each_others_messages(cluster):
     """A on process 1 and B on process 2, in one room: each receives what the other sends,
     over WebSocket and over long-polling; the message travels through Redis."""
-    (first, second), seats, redis_url = cluster
+    (first, second), seats, redis_url, _database = cluster
     seat = seats[0]
     assert first.port != second.port and first.pid != second.pid
     # `python app.py` serves as in production: gevent's server, Socket.IO in gevent mode.
@@ -190,7 +204,7 @@ def test_taken_out_of_a_team_on_one_process_leaves_its_room_on_the_other(cluster
     """The principal, on process 1, takes Bima out of the team; Bima's socket is on process
     2: it is told `room:removed` and receives nothing more from the room, while Alice on
     process 1 goes on."""
-    (first, second), seats, _redis_url = cluster
+    (first, second), seats, _redis_url, _database = cluster
     seat = seats[1]
     alice = Member(first, seat.emails[0], ["websocket"])
     bima = Member(second, seat.emails[1], ["websocket"])
@@ -216,7 +230,7 @@ def test_taken_out_of_a_team_on_one_process_leaves_its_room_on_the_other(cluster
 def test_signing_out_on_one_process_disconnects_the_sockets_on_the_other(cluster):
     """Citra signs out in a browser served by process 1; her socket on process 2 is told
     `signed_out` and disconnected at once, not at its next event."""
-    (first, second), seats, _redis_url = cluster
+    (first, second), seats, _redis_url, _database = cluster
     seat = seats[2]
     citra = Member(second, seat.emails[0], ["websocket"])
     try:
@@ -234,3 +248,42 @@ def test_signing_out_on_one_process_disconnects_the_sockets_on_the_other(cluster
         assert not citra.client.connected
     finally:
         citra.close()
+
+
+def test_presence_counts_the_colleagues_on_every_process(cluster):
+    """Presence is the room's, not the process's: Alice on process 1 and Bima on process 2
+    see each other arrive and leave; a process that stops without a word (killed) drops out
+    of the list once its heartbeat has expired."""
+    (first, second), seats, redis_url, database_url = cluster
+    seat = seats[3]
+    alice = Member(first, seat.emails[0], ["websocket"])
+    bima = Member(second, seat.emails[1], ["websocket"])
+    third = AppProcess(database_url, redis_url, env={"PRESENCE_HEARTBEAT_SECONDS": "0.5"})
+    citra = None
+    try:
+        assert names(alice.join(seat.room_id)) == ["Guru 4.1"]
+        assert names(bima.join(seat.room_id)) == ["Guru 4.1", "Guru 4.2"]
+        alice.online_until({"Guru 4.1", "Guru 4.2"})  # told on process 1 of Bima's arrival
+
+        bima.client.call("room:leave", {"room_id": seat.room_id}, timeout=WAIT)
+        alice.online_until({"Guru 4.1"})
+
+        third.start()
+        citra = Member(third, seat.emails[2], ["websocket"])
+        assert names(citra.join(seat.room_id)) == ["Guru 4.1", "Guru 4.3"]
+        alice.online_until({"Guru 4.1", "Guru 4.3"})
+        third.process.kill()  # no disconnect, no goodbye: its entries stay in Redis
+        third.process.wait(timeout=5)
+        deadline = time.monotonic() + WAIT
+        while names(alice.join(seat.room_id)) != ["Guru 4.1"]:
+            assert time.monotonic() < deadline, "a dead process's sockets stayed online"
+            time.sleep(0.25)
+    finally:
+        for member in (alice, bima, citra):
+            if member is not None:
+                member.close()
+        third.stop()
+
+
+def names(ack: dict) -> list[str]:
+    return [p["name"] for p in ack["online"]]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app, request, session
 from flask_babel import force_locale
-from flask_socketio import disconnect, join_room, leave_room
+from flask_socketio import disconnect
 
 from collab import realtime
 from collab.access.rooms import room_for
@@ -206,7 +206,7 @@ def review(sid: str, user, socket_rooms: list[str]) -> None:
         prefix, _, room_id = name.partition(":")
         if prefix != "room" or not room_id.isdigit() or room_for(user, int(room_id)):
             continue
-        socketio.server.leave_room(sid, name, namespace=realtime.NAMESPACE)
+        realtime.leave(sid, name)
         socketio.emit("room:removed", {"room_id": int(room_id)}, to=sid,
                       namespace=realtime.NAMESPACE)
         left_rooms(sid, [name])
@@ -232,7 +232,7 @@ def join(user, room, data):
     sid, room_id = request.sid, room.id
 
     def after():
-        join_room(live.room_name(room_id), sid=sid)
+        realtime.enter(sid, live.room_name(room_id))
         presence = _presence(room_id)
         ack["online"] = presence["online"]
         _broadcast(room_id, "presence", presence)
@@ -242,10 +242,10 @@ def join(user, room, data):
 
 @on("room:leave", writes=False)
 def leave(user, room, data):
-    room_id = room.id
+    sid, room_id = request.sid, room.id
 
     def after():
-        leave_room(live.room_name(room_id))
+        realtime.leave(sid, live.room_name(room_id))
         _broadcast(room_id, "presence", _presence(room_id))
 
     return Reply(after=after)
