@@ -3,6 +3,7 @@ connection, keeps writing (with tags, a seat and a class-mode marker), reloads, 
 online, and every note is on the server exactly once. The notes page passes axe in both
 languages and fits a 360-px phone."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -150,6 +151,79 @@ def test_a_reload_keeps_notes_that_could_not_be_sent(phone_360, translate):
         arg=translate("All notes saved.", "id"), timeout=20_000)
     notes = on_server(observation)
     assert [n.text for n in notes] == ["Catatan yang belum terkirim."]
+
+
+# How many copies of notes pages the service worker keeps (its cache also holds the CSS/JS).
+KEPT_COPIES = """async () => {
+  let count = 0;
+  for (const name of await caches.keys()) {
+    if (!name.startsWith("rembuk-notes-")) { continue; }
+    const kept = await (await caches.open(name)).keys();
+    count += kept.filter(r => /\\/observations\\/\\d+\\/notes$/.test(r.url)).length;
+  }
+  return count;
+}"""
+
+
+def until(condition, seconds: float = 10) -> None:
+    """Wait for `condition()` (page.evaluate awaits a promise; wait_for_function does not)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "not within the time"
+        time.sleep(0.2)
+
+
+def test_signing_out_leaves_no_notes_offline_but_keeps_the_unsent(phone_360, translate):
+    """A shared phone: after the observer signs out, the offline copies of their notes page
+    are gone (opening it offline shows nobody their notes), while the note the server has
+    not received yet stays on the phone and is sent when they sign in again."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    site, page = phone_360, phone_360.page
+    observation, observer = observing()
+    site.log_in(observer.email)
+    url = f"/observations/{observation.id}/notes"
+    site.open(url)
+    page.evaluate("async () => { await navigator.serviceWorker.ready; }")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.reload()  # through the worker now: it keeps a copy of the page
+    until(lambda: page.evaluate(KEPT_COPIES) == 1)
+
+    def refuse_sync(route):
+        if route.request.method == "POST":
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route(f"**{url}", refuse_sync)
+    write(page, "Catatan yang belum sampai ke server.", tag="question")
+    page.wait_for_function("() => document.querySelector('#sync-status.waiting') !== null")
+    with page.expect_navigation():
+        page.click("header form[action='/auth/logout'] button")
+    assert site.path().startswith("/auth/login")
+    until(lambda: page.evaluate(KEPT_COPIES) == 0)
+    kept = page.evaluate("""() => Object.keys(localStorage)
+        .filter(k => k.startsWith("rembuk-notes:"))
+        .map(k => Object.values(JSON.parse(localStorage.getItem(k)).notes).map(n => n.text))""")
+    assert kept == [["Catatan yang belum sampai ke server."]]
+    site.check()  # the sign-in page with its script passes axe
+
+    page.context.set_offline(True)
+    try:
+        page.goto(site.url(url))
+        shown = page.content()
+    except PlaywrightError:
+        shown = ""
+    assert "Catatan yang belum sampai" not in shown
+    page.context.set_offline(False)
+    page.unroute(f"**{url}", refuse_sync)
+
+    site.log_in(observer.email)
+    site.open(url)
+    page.wait_for_function(
+        "text => document.getElementById('sync-status').textContent === text",
+        arg=translate("All notes saved.", "id"), timeout=20_000)
+    assert [n.text for n in on_server(observation)] == ["Catatan yang belum sampai ke server."]
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
