@@ -86,8 +86,8 @@ def test_notes_written_offline_reach_the_server_exactly_once(phone_360, translat
     page.wait_for_function(
         "text => document.getElementById('sync-status').textContent.startsWith(text)",
         arg=waiting)
-    assert page.locator("#my-notes li").count() == 3
-    assert translate("Groups", "id") in page.locator("#mode-now").inner_text()
+    expect(page.locator("#my-notes li")).to_have_count(3)
+    expect(page.locator("#mode-now")).to_contain_text(translate("Groups", "id"))
     site.check()  # the page with notes waiting passes axe
     assert on_server(observation) == []
 
