@@ -89,6 +89,7 @@ def usable_versions(school_id: int, target: str) -> list[RubricVersion]:
 
 def _check_version(version: RubricVersion | None, school_id: int, target: str) -> None:
     if (version is None or version.rubric.school_id != school_id or not version.is_published
+            or version.rubric.archived_at is not None
             or version.target not in TARGET_RUBRICS[target]):
         raise AssessmentError("bad_rubric", "rubric")
 

@@ -232,15 +232,33 @@ def duplicate(version: RubricVersion, user, title: str) -> Rubric:
 
 def from_library(school_id: int, user, key: str, language: str) -> Rubric:
     """The school's own published copy of a built-in rubric (made once; later calls return
-    it)."""
+    it, restored if it was archived)."""
     if key not in rubric_library.LIBRARY:
         raise RubricError("unknown_library_rubric")
     found = db.session.scalar(select(Rubric).where(Rubric.school_id == school_id,
                                                    Rubric.library_key == key))
     if found is not None:
+        restore(found, user)  # the school's copy, archived once: back, with its history
         return found
     return create(school_id, user, rubric_library.library_rubric(key, language),
                   library_key=key, publish_now=True)
+
+
+def archive(rubric: Rubric, user) -> None:
+    """Put a rubric away: no longer listed with the school's rubrics nor offered for new
+    assessments; the assessments made with it keep it and stay readable."""
+    if rubric.archived_at is None:
+        rubric.archived_at = utcnow()
+        db.session.flush()
+        activity.record(rubric.school_id, user, "rubric.archived", "rubric", rubric.id)
+
+
+def restore(rubric: Rubric, user) -> None:
+    """Bring an archived rubric back among the school's rubrics."""
+    if rubric.archived_at is not None:
+        rubric.archived_at = None
+        db.session.flush()
+        activity.record(rubric.school_id, user, "rubric.restored", "rubric", rubric.id)
 
 
 def is_used(version: RubricVersion) -> bool:

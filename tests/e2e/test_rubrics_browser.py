@@ -17,7 +17,7 @@ from sqlalchemy import select
 from collab.extensions import db
 from collab.models import Rubric
 from collab.services import rubrics
-from tests.e2e.conftest import TEACHER, Site
+from tests.e2e.conftest import PRINCIPAL, TEACHER, Site
 from tests.e2e.test_journeys import horizontal_overflow
 
 pytestmark = [
@@ -127,3 +127,30 @@ def test_the_builder_and_the_grid_fit_a_360_px_phone(browser, live_server, axe, 
         assert page.locator("main table.rubric-grid td .cell-level").first.is_visible()
     finally:
         context.close()
+
+
+def test_the_principal_archives_a_rubric_and_restores_it(site, translate):
+    """On a phone: the confirmation opens under Archive, the rubric's page then says it is
+    archived, the list shows it apart; Restore brings it back. Every page passes axe."""
+    site.page.set_viewport_size({"width": 360, "height": 740})
+    site.log_in(PRINCIPAL)
+    rubric = db.session.scalar(select(Rubric).where(Rubric.archived_at.is_(None))
+                               .order_by(Rubric.id))
+    title = rubrics.latest(rubric).title
+    db.session.remove()
+    site.open(f"/rubrics/{rubric.id}")
+    site.page.click("main details.confirm summary")
+    site.check()  # the open confirmation
+    site.submit("main form[action$='/archive'] button")
+    assert site.path() == f"/rubrics/{rubric.id}"
+    assert site.page.locator("main .archived-note").is_visible()
+    site.open("/rubrics/")
+    archived = site.page.locator("main section[aria-labelledby=archived-rubrics]")
+    assert title in archived.inner_text()
+    assert horizontal_overflow(site.page) <= 0
+
+    site.open(f"/rubrics/{rubric.id}")
+    site.submit("main form[action$='/restore'] button")
+    assert site.page.locator("main .archived-note").count() == 0
+    assert translate("The rubric is back among the school's rubrics.", "id") in (
+        site.page.locator("main .flash").inner_text())

@@ -341,6 +341,8 @@ MATRIX = {
         "POST": (rubric_url("/edit"), {**RUBRIC_EDITOR, "principal": 409})},
     "/rubrics/<int:rubric_id>/versions/new": {
         "POST": (rubric_url("/versions/new"), RUBRIC_EDITOR)},
+    "/rubrics/<int:rubric_id>/archive": {"POST": (rubric_url("/archive"), RUBRIC_EDITOR)},
+    "/rubrics/<int:rubric_id>/restore": {"POST": (rubric_url("/restore"), RUBRIC_EDITOR)},
     "/rubrics/<int:rubric_id>/duplicate": {
         "POST": (rubric_url("/duplicate"), {**RUBRIC_EDITOR, "teacher": 302})},
     "/plans/": {"GET": (lambda w: "/plans/", MEMBERS)},

@@ -381,7 +381,7 @@ def test_import_without_a_file_says_so(world, client_for):
 
 def rubric_urls(rubric_id: int):
     gets = ["", "/versions/1", "/edit", "/export.json", "/export.csv"]
-    posts = ["/edit", "/versions/new", "/duplicate"]
+    posts = ["/edit", "/versions/new", "/duplicate", "/archive", "/restore"]
     return ([("GET", f"/rubrics/{rubric_id}{s}") for s in gets]
             + [("POST", f"/rubrics/{rubric_id}{s}") for s in posts])
 
@@ -427,7 +427,7 @@ def test_only_the_principal_changes_the_assessment_settings(world, client_for):
 @pytest.mark.parametrize("method, url", [
     ("POST", "/rubrics/new"), ("POST", "/rubrics/library/pkg"), ("POST", "/rubrics/import"),
     ("POST", "/rubrics/settings"), ("POST", "{id}/edit"), ("POST", "{id}/versions/new"),
-    ("POST", "{id}/duplicate"),
+    ("POST", "{id}/duplicate"), ("POST", "{id}/archive"),
 ])
 def test_every_rubric_form_refuses_a_missing_csrf_token(world, rubric, client_for, method,
                                                         url):
@@ -450,3 +450,84 @@ def test_a_draft_may_start_unfinished_but_needs_its_level_scores(world):
                            {"title": "", "levels": [{"label": "a"}], "criteria": []})
     assert ("levels[0].score", "required") in {(p.place, p.code)
                                                for p in refused.value.problems}
+
+
+# ---------------------------------------------------------------- archiving
+
+
+def test_an_archived_rubric_leaves_the_list_and_new_assessments_but_keeps_its_page(
+        world, rubric, client_for):
+    from collab.models import ActivityEvent
+    from collab.services import assessments
+
+    principal = client_for(world["a"]["principal"])
+    page = principal.get(f"/rubrics/{rubric.id}")
+    assert "Archive this rubric" in page.text
+    response = principal.post(f"/rubrics/{rubric.id}/archive",
+                              data={"csrf_token": csrf_token(page.text)})
+    assert response.status_code == 302
+
+    shown = principal.get(response.location).text
+    assert "not offered for new assessments" in shown and "Restore" in shown
+    listing = client_for(world["a"]["teacher"]).get("/rubrics/").text
+    school_part, archived_part = listing.split("Archived rubrics")
+    assert "Kualitas RPP" not in school_part.split("Library")[0]
+    assert "Kualitas RPP" in archived_part.split("Library")[0]
+    school_id = world["a"]["school"].id
+    assert assessments.usable_versions(school_id, "plan") == []
+    events = db.session.scalars(select(ActivityEvent.verb).where(
+        ActivityEvent.object_id == rubric.id)).all()
+    assert "rubric.archived" in events
+
+
+def test_an_archived_rubric_is_refused_for_a_new_assessment(world, rubric):
+    from collab.services import assessments
+    from collab.services.assessments import AssessmentError
+
+    version = rubrics.published(rubric)
+    rubrics.archive(rubric, world["a"]["principal"])
+    db.session.commit()
+    with pytest.raises(AssessmentError) as refused:
+        assessments._check_version(version, world["a"]["school"].id, "plan")
+    assert refused.value.code == "bad_rubric"
+
+
+def test_a_restored_rubric_is_offered_again(world, rubric, client_for):
+    from collab.services import assessments
+
+    rubrics.archive(rubric, world["a"]["principal"])
+    db.session.commit()
+    principal = client_for(world["a"]["principal"])
+    page = principal.get(f"/rubrics/{rubric.id}")
+    response = principal.post(f"/rubrics/{rubric.id}/restore",
+                              data={"csrf_token": csrf_token(page.text)})
+    assert response.status_code == 302
+    assert "Archived rubrics" not in principal.get("/rubrics/").text
+    assert [v.rubric_id for v in assessments.usable_versions(world["a"]["school"].id,
+                                                             "plan")] == [rubric.id]
+
+
+def test_using_an_archived_library_rubric_again_restores_the_schools_copy(world, client_for):
+    teacher = client_for(world["a"]["teacher"])
+    token = csrf_token(teacher.get("/rubrics/").text)
+    first = teacher.post("/rubrics/library/plan_quality", data={"csrf_token": token})
+    copy = db.session.scalar(select(Rubric).where(Rubric.library_key == "plan_quality"))
+    rubrics.archive(copy, world["a"]["principal"])
+    db.session.commit()
+
+    again = teacher.post("/rubrics/library/plan_quality", data={"csrf_token": token})
+
+    assert again.location == first.location
+    db.session.expire_all()
+    assert db.session.get(Rubric, copy.id).archived_at is None
+    assert len(db.session.scalars(select(Rubric)).all()) == 1
+
+
+def test_a_teacher_cannot_archive_the_principals_rubric(world, rubric, client_for):
+    teacher = client_for(world["a"]["teacher"])
+    page = teacher.get(f"/rubrics/{rubric.id}")
+    assert "Archive this rubric" not in page.text
+    assert teacher.post(f"/rubrics/{rubric.id}/archive",
+                        data={"csrf_token": csrf_token(page.text)}).status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Rubric, rubric.id).archived_at is None

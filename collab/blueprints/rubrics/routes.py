@@ -45,13 +45,15 @@ def _library(copies: dict[str, Rubric]) -> list[dict]:
 @school_member_required
 def index():
     school = current_school()
-    school_rubrics = db.session.scalars(
-        select(Rubric).where(Rubric.school_id == school.id, Rubric.archived_at.is_(None))
+    every = db.session.scalars(
+        select(Rubric).where(Rubric.school_id == school.id)
         .options(selectinload(Rubric.versions)).order_by(Rubric.created_at.desc(), Rubric.id.desc())
     ).all()
+    school_rubrics = [r for r in every if r.archived_at is None]
     copies = {r.library_key: r for r in school_rubrics if r.library_key}
     return render_template(
         "rubrics/index.html", rubrics=school_rubrics, usage=_usage(school.id),
+        archived=[r for r in every if r.archived_at is not None],
         library=_library(copies), action_form=EmptyForm(), latest=rubrics.latest,
         published=rubrics.published)
 
@@ -124,6 +126,29 @@ def new_version(rubric_id):
     rubrics.start_new_version(rubric, current_user)
     db.session.commit()
     return redirect(url_for("rubrics.edit", rubric_id=rubric.id))
+
+
+@bp.route("/<int:rubric_id>/archive", methods=["POST"])
+def archive(rubric_id):
+    rubric = access.editable_rubric(rubric_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    rubrics.archive(rubric, current_user)
+    db.session.commit()
+    flash(_("The rubric is archived. It is no longer offered for new assessments; "
+            "assessments made with it keep it."), "success")
+    return redirect(url_for("rubrics.view", rubric_id=rubric.id))
+
+
+@bp.route("/<int:rubric_id>/restore", methods=["POST"])
+def restore(rubric_id):
+    rubric = access.editable_rubric(rubric_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    rubrics.restore(rubric, current_user)
+    db.session.commit()
+    flash(_("The rubric is back among the school's rubrics."), "success")
+    return redirect(url_for("rubrics.view", rubric_id=rubric.id))
 
 
 @bp.route("/<int:rubric_id>/duplicate", methods=["POST"])
