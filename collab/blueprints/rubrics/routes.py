@@ -128,26 +128,22 @@ def new_version(rubric_id):
     return redirect(url_for("rubrics.edit", rubric_id=rubric.id))
 
 
-@bp.route("/<int:rubric_id>/archive", methods=["POST"])
-def archive(rubric_id):
+@bp.route("/<int:rubric_id>/archive", methods=["POST"], endpoint="archive")
+@bp.route("/<int:rubric_id>/restore", methods=["POST"], endpoint="restore")
+def archive_or_restore(rubric_id):
+    """Archive a rubric (no longer offered for new assessments) or bring it back."""
     rubric = access.editable_rubric(rubric_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    rubrics.archive(rubric, current_user)
+    if request.endpoint == "rubrics.archive":
+        rubrics.archive(rubric, current_user)
+        message = _("The rubric is archived. It is no longer offered for new assessments; "
+                    "assessments made with it keep it.")
+    else:
+        rubrics.restore(rubric, current_user)
+        message = _("The rubric is back among the school's rubrics.")
     db.session.commit()
-    flash(_("The rubric is archived. It is no longer offered for new assessments; "
-            "assessments made with it keep it."), "success")
-    return redirect(url_for("rubrics.view", rubric_id=rubric.id))
-
-
-@bp.route("/<int:rubric_id>/restore", methods=["POST"])
-def restore(rubric_id):
-    rubric = access.editable_rubric(rubric_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    rubrics.restore(rubric, current_user)
-    db.session.commit()
-    flash(_("The rubric is back among the school's rubrics."), "success")
+    flash(message, "success")
     return redirect(url_for("rubrics.view", rubric_id=rubric.id))
 
 
