@@ -168,6 +168,20 @@ def draft(rubric: Rubric) -> RubricVersion | None:
     return None if version.is_published else version
 
 
+def draft_to_save(rubric: Rubric) -> RubricVersion | None:
+    """The draft, read afresh and held until the end of the transaction: two saves of one
+    draft then run one after the other, and the second sees what the first wrote (FOR
+    UPDATE on PostgreSQL; on SQLite a writing request already holds the write lock).
+    None if the newest version is published."""
+    version = db.session.scalar(
+        select(RubricVersion).where(RubricVersion.rubric_id == rubric.id)
+        .order_by(RubricVersion.number.desc()).limit(1)
+        .with_for_update().execution_options(populate_existing=True))
+    if version is None or version.is_published:
+        return None
+    return version
+
+
 def save_draft(version: RubricVersion, user, data: dict) -> None:
     """Save the builder's grid into a draft. A published version is never changed."""
     if version.is_published:

@@ -284,6 +284,47 @@ def test_a_draft_saved_by_someone_else_meanwhile_is_not_overwritten(world, rubri
     assert rubrics.latest(db.session.get(Rubric, rubric.id)).title == "Disimpan duluan"
 
 
+def test_a_save_arriving_during_another_save_of_the_draft_never_overwrites_it(
+        world, rubric, client_for):
+    """Another save of the draft is under way (its transaction has changed the draft and not
+    committed yet) when mine arrives: mine waits for it, then sees the draft changed and
+    answers 409 with what I typed, instead of writing over it (FOR UPDATE on PostgreSQL,
+    the write lock on SQLite)."""
+    import threading
+
+    from sqlalchemy import update
+
+    from collab.models import RubricVersion
+
+    principal = client_for(world["a"]["principal"])
+    page = principal.get(f"/rubrics/{rubric.id}")
+    principal.post(f"/rubrics/{rubric.id}/versions/new",
+                   data={"csrf_token": csrf_token(page.text)})
+    opened = open_builder(principal, rubric.id)
+    rubric_id, draft_id = rubric.id, rubrics.draft(db.session.get(Rubric, rubric.id)).id
+    db.session.commit()
+    answers = []
+
+    def save_mine():  # in its own thread: no test objects (they would reload outside a context)
+        answers.append(principal.post(f"/rubrics/{rubric_id}/edit", data={
+            **opened, **grid_form(small_rubric(title="Ketikan saya"))}))
+
+    with db.engine.connect() as other:
+        transaction = other.begin()
+        other.execute(update(RubricVersion).where(RubricVersion.id == draft_id)
+                      .values(title="Disimpan orang lain"))
+        mine = threading.Thread(target=save_mine)
+        mine.start()
+        mine.join(timeout=0.5)  # it waits for the other save (without the lock it goes on)
+        transaction.commit()
+    mine.join(timeout=30)
+
+    assert answers and answers[0].status_code == 409
+    assert 'value="Ketikan saya"' in answers[0].text
+    db.session.rollback()
+    assert rubrics.latest(db.session.get(Rubric, rubric_id)).title == "Disimpan orang lain"
+
+
 def test_preview_shows_the_grid_as_assessors_see_it(world, client_for):
     client = client_for(world["a"]["teacher"])
     rubric_id = new_draft(client)

@@ -52,8 +52,8 @@ def _page(rubric: Rubric, draft: RubricVersion, grid: Grid, status: int = 200, *
 @bp.route("/<int:rubric_id>/edit", methods=["GET", "POST"])
 def edit(rubric_id):
     rubric = access.editable_rubric(rubric_id)
-    draft = rubrics.draft(rubric)
     if request.method == "GET":
+        draft = rubrics.draft(rubric)
         if draft is None:
             flash(_("This rubric is published. Press Edit to start its next version."),
                   "warning")
@@ -65,6 +65,7 @@ def edit(rubric_id):
     grid = Grid.from_form(request.form)
     action = request.form.get("action", "save")
     anchor = "" if action in STEPS else grid.apply(action)
+    draft = rubrics.draft_to_save(rubric)
     if draft is None or form.base.data != fingerprint(draft):
         # Published, or saved by someone else, since this page was opened.
         draft = rubrics.start_new_version(rubric, current_user)
