@@ -14,7 +14,9 @@ their rooms. Then:
   `message:new` (p50, p95, p99, max); a delivery that never arrives is lost.
 
 REMBUK_BENCH_ASYNC_MODES=gevent,threading runs the same load once per mode (default: gevent,
-the app's own; `/postgresql` after a mode runs it on PostgreSQL).
+the app's own; `/postgresql` after a mode runs it on PostgreSQL; `+redis` after the database,
+e.g. `gevent/sqlite+redis`, with a Redis message queue as in a scale-out install: the queue
+manager and the presence kept in Redis, on one process).
 """
 
 import json
@@ -76,7 +78,7 @@ def seconds() -> float:
 
 def runs() -> list[tuple[str, str]]:
     """(async mode, database) pairs: REMBUK_BENCH_ASYNC_MODES, e.g. `gevent,threading` or
-    `gevent/postgresql`; the database is sqlite unless named."""
+    `gevent/postgresql` or `gevent/sqlite+redis`; the database is sqlite unless named."""
     pairs = []
     for item in os.environ.get("REMBUK_BENCH_ASYNC_MODES", "gevent").split(","):
         mode, _, database = item.strip().partition("/")
@@ -85,10 +87,10 @@ def runs() -> list[tuple[str, str]]:
     return pairs
 
 
-def _server(database_url: str, mode: str):
+def _server(database_url: str, mode: str, message_queue: str | None = None):
     from tests.support.appserver import AppProcess
 
-    return AppProcess(database_url, env={"ASYNC_MODE": mode})
+    return AppProcess(database_url, message_queue, env={"ASYNC_MODE": mode})
 
 
 def _warm_up(server, seat: dict) -> None:
@@ -178,10 +180,11 @@ def _measure(mode: str, sends: list, receipts: list, seats: list[dict], duration
         idle_bytes_per_connection=(idle - before) / len(seats))
 
 
-def run_mode(database_url: str, room_seats, mode: str, duration: float) -> RoomsLoad:
+def run_mode(database_url: str, room_seats, mode: str, duration: float,
+             message_queue: str | None = None) -> RoomsLoad:
     from tests.support.appserver import signed_in_cookie
 
-    server = _server(database_url, mode).start(timeout=60)
+    server = _server(database_url, mode, message_queue).start(timeout=60)
     try:
         seats = []
         for seat in room_seats:
@@ -220,20 +223,26 @@ def run() -> list[RoomsLoad]:
     """The load on one server process, once per async mode (and database) asked for."""
     from tests.support.appserver import make_rooms_database
     from tests.support.pgserver import PostgresServer
+    from tests.support.redisserver import RedisServer
 
     results = []
     for mode, database in runs():
         # A fresh database per run: each starts from the same empty rooms.
+        base, _, queue = database.partition("+")
         with TemporaryDirectory(prefix="rembuk-rooms-") as tmp:
-            postgres = PostgresServer().start() if database == "postgresql" else None
+            postgres = PostgresServer().start() if base == "postgresql" else None
+            redis = RedisServer().start() if queue == "redis" else None
             try:
                 url = postgres.create_database("rooms") if postgres else None
                 database_url, room_seats = make_rooms_database(Path(tmp), ROOMS, PER_ROOM,
                                                                url=url)
-                result = run_mode(database_url, room_seats, mode, seconds())
+                result = run_mode(database_url, room_seats, mode, seconds(),
+                                  redis.url if redis else None)
             finally:
                 if postgres:
                     postgres.stop()
+                if redis:
+                    redis.stop()
             result.database = database
             results.append(result)
     return results
