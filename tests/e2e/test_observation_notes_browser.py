@@ -45,6 +45,15 @@ def on_server(observation) -> list[ObservationNote]:
         ObservationNote.observation_id == observation.id).order_by(ObservationNote.id)))
 
 
+def refuse_sync(route):
+    """A route handler: the notes page's sync POSTs fail as on a lost connection; the rest
+    passes."""
+    if route.request.method == "POST":
+        route.abort()
+    else:
+        route.continue_()
+
+
 def write(page, text: str, tag: str | None = None, seat: str | None = None):
     page.fill("#note-form textarea[name=text]", text)
     if tag:
@@ -132,12 +141,6 @@ def test_a_reload_keeps_notes_that_could_not_be_sent(phone_360, translate):
     url = f"/observations/{observation.id}/notes"
     site.open(url)
 
-    def refuse_sync(route):
-        if route.request.method == "POST":
-            route.abort()
-        else:
-            route.continue_()
-
     page.route(f"**{url}", refuse_sync)
     write(page, "Catatan yang belum terkirim.", tag="question")
     page.wait_for_function("() => document.querySelector('#sync-status.waiting') !== null")
@@ -188,12 +191,6 @@ def test_signing_out_leaves_no_notes_offline_but_keeps_the_unsent(phone_360, tra
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.reload()  # through the worker now: it keeps a copy of the page
     until(lambda: page.evaluate(KEPT_COPIES) == 1)
-
-    def refuse_sync(route):
-        if route.request.method == "POST":
-            route.abort()
-        else:
-            route.continue_()
 
     page.route(f"**{url}", refuse_sync)
     write(page, "Catatan yang belum sampai ke server.", tag="question")

@@ -28,20 +28,8 @@ def served(tmp_path, migrated_database):
 def test_two_colleagues_chat_live_through_the_gevent_server(browser, axe, served):
     server, seat = served
     assert "(gevent)" in server.log()
-    contexts, pages = [], []
+    contexts, (first, second) = phones(browser, axe, server, seat)
     try:
-        for email in seat.emails:
-            context = browser.new_context(locale="id-ID", viewport={"width": 360, "height": 740})
-            contexts.append(context)
-            page = context.new_page()
-            page.set_default_timeout(10_000)
-            site = Site(page, server.url, axe)
-            site.log_in(email, PASSWORD)
-            site.open(f"/rooms/{seat.room_id}")
-            page.wait_for_selector("#room-status:not([hidden]):not(.waiting)")
-            pages.append(page)
-        first, second = pages
-
         first.fill("#body", "Kelompok 1 memakai **garis bilangan**.")
         first.press("#body", "Enter")
         arrived = second.locator("#messages li.message", has_text="Kelompok 1 memakai")
