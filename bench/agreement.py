@@ -4,7 +4,7 @@ import random
 import time
 from dataclasses import dataclass
 
-from collab.services import scoring
+from collab.assessments import scoring
 
 RATERS = 50
 UNITS = 30

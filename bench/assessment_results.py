@@ -36,10 +36,12 @@ def generate() -> int:
     """The requests and their submitted assessments; returns the newest request's id."""
     from sqlalchemy import select
 
+    from collab.assessments import service as assessments
+    from collab.assessments import service_rubrics as rubrics
+    from collab.core.models import utcnow
     from collab.extensions import db
-    from collab.models import Membership, Plan, User
-    from collab.models.base import utcnow
-    from collab.services import assessments, rubrics
+    from collab.people.models import Membership, User
+    from collab.plans.models import Plan
 
     rng = random.Random(SEED)
     teacher = db.session.scalar(select(User).where(User.email == DEMO_TEACHER))

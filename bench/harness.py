@@ -60,8 +60,8 @@ def demo_app() -> Iterator[Flask]:
 def _migrate_and_seed() -> None:
     from flask_migrate import upgrade
 
+    from collab.demo import seed as demo
     from collab.extensions import db
-    from collab.services import demo
 
     upgrade()
     demo.seed()
@@ -125,7 +125,7 @@ def get_text(client, path: str) -> str:
 
 def logged_in_client(app: Flask, email: str):
     """A test client signed in as the demo user `email`."""
-    from collab.services.demo import DEMO_PASSWORD
+    from collab.demo.seed import DEMO_PASSWORD
 
     client = app.test_client()
     token = parse_page(get_text(client, "/auth/login")).csrf_token

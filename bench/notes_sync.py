@@ -46,10 +46,11 @@ def observation_to_watch(app) -> tuple[int, str]:
     """(observation id, observer e-mail): a lesson of the demo teacher begun 5 minutes ago."""
     from sqlalchemy import select
 
+    from collab.core.models import utcnow
     from collab.extensions import db
-    from collab.models import User
-    from collab.models.base import utcnow
-    from collab.services import observations, observer_suggestions
+    from collab.observations import service as observations
+    from collab.observations import service_suggestions as observer_suggestions
+    from collab.people.models import User
 
     with app.app_context():
         teacher = db.session.scalar(select(User).where(User.email == DEMO_TEACHER))
@@ -131,7 +132,7 @@ def run(app) -> tuple[SyncTiming, FirstView]:
     with app.app_context():
         from sqlalchemy import func, select
 
-        from collab.models import ObservationNote
+        from collab.observations.models import ObservationNote
 
         stored = db.session.scalar(select(func.count(ObservationNote.id)).where(
             ObservationNote.observation_id == observation_id))

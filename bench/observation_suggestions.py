@@ -73,10 +73,11 @@ def generate(rng: random.Random) -> Generated:
     """The generated school, its calendar, timetables and this month's observations."""
     from werkzeug.security import generate_password_hash
 
+    from collab.demo.seed import DEMO_PASSWORD
     from collab.extensions import db
-    from collab.models import Membership, Profile, School, User
-    from collab.services import observations, timetables
-    from collab.services.demo import DEMO_PASSWORD
+    from collab.observations import service as observations
+    from collab.people.models import Membership, Profile, School, User
+    from collab.timetables import service as timetables
 
     school = School(name=SCHOOL, timezone="Asia/Jakarta")
     db.session.add(school)
@@ -108,8 +109,8 @@ def generate(rng: random.Random) -> Generated:
 
 
 def _timetables(school, teachers, rng: random.Random) -> int:
-    from collab.services import timetables
-    from collab.services.timetables import LessonSlot
+    from collab.timetables import service as timetables
+    from collab.timetables.service import LessonSlot
 
     slots = [(wd, p.number) for wd, day in sorted(timetables.periods_by_weekday(school.id)
                                                    .items()) for p in day]
@@ -138,8 +139,9 @@ def _observations(school, users, today, rng: random.Random) -> tuple[int, int]:
     from sqlalchemy import select
 
     from collab.extensions import db
-    from collab.models import Lesson, Observation, ObservationBooking
-    from collab.services import timetables
+    from collab.observations.models import Observation, ObservationBooking
+    from collab.timetables import service as timetables
+    from collab.timetables.models import Lesson
 
     first = today.replace(day=1)
     days = [first + timedelta(days=i) for i in range(31)
@@ -189,8 +191,9 @@ def _cases(rng: random.Random, count: int) -> list[tuple]:
     from sqlalchemy import select
 
     from collab.extensions import db
-    from collab.models import Membership, School, User
-    from collab.services import observations, timetables
+    from collab.observations import service as observations
+    from collab.people.models import Membership, School, User
+    from collab.timetables import service as timetables
 
     school = db.session.scalar(select(School).where(School.name == SCHOOL))
     users = list(db.session.scalars(select(User).join(Membership).where(
@@ -206,7 +209,7 @@ def _cases(rng: random.Random, count: int) -> list[tuple]:
 
 def _call(case) -> int:
     from collab.extensions import db
-    from collab.services import observer_suggestions
+    from collab.observations import service_suggestions as observer_suggestions
 
     school_id, teacher_id, on, period, subject, class_name = case
     found = observer_suggestions.suggest(school_id, teacher_id, on, period, subject,

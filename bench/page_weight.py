@@ -84,7 +84,8 @@ def demo_team_room(app) -> int:
     from sqlalchemy import select
 
     from collab.extensions import db
-    from collab.models import Room, Team
+    from collab.people.models import Team
+    from collab.rooms.models import Room
 
     with app.app_context():
         room_id = db.session.scalar(select(Room.id).join(Team, Team.id == Room.team_id)

@@ -4,7 +4,7 @@ import random
 import time
 from dataclasses import dataclass
 
-from collab.services.plans import diff
+from collab.plans.service import diff
 
 LINES = 2000
 CHANGED = 200

@@ -113,7 +113,7 @@ def plan_body(rng: random.Random, topic: str, rare: bool) -> str:
 
 def _authors(school_ids: list[int]) -> dict[int, list[Author]]:
     from collab.extensions import db
-    from collab.models import Membership, Profile, TeamMember
+    from collab.people.models import Membership, Profile, TeamMember
 
     rows = db.session.execute(
         select(Membership.user_id, Membership.school_id, Profile.subjects)
@@ -135,7 +135,7 @@ def _authors(school_ids: list[int]) -> dict[int, list[Author]]:
 def _generated_school(name: str, index: int) -> int:
     """A school with six teachers in two teams (no one signs in: the hash is unusable)."""
     from collab.extensions import db
-    from collab.models import Membership, Profile, School, Team, TeamMember, User
+    from collab.people.models import Membership, Profile, School, Team, TeamMember, User
 
     school = School(name=name, timezone="Asia/Jakarta")
     db.session.add(school)
@@ -157,13 +157,13 @@ def _generated_school(name: str, index: int) -> int:
 
 
 def _schools() -> list[int]:
+    from collab.demo.seed import SD, SMP
     from collab.extensions import db
-    from collab.models import School
-    from collab.services.demo import SD, SMP
+    from collab.people.models import School
 
     ids = [db.session.scalar(select(School.id).where(School.name == name)) for name in (SMP, SD)]
     if None in ids:
-        raise RuntimeError("seed the demo data first (collab.services.demo.seed)")
+        raise RuntimeError("seed the demo data first (collab.demo.seed.seed)")
     for index, name in enumerate(GENERATED_SCHOOLS):
         found = db.session.scalar(select(School.id).where(School.name == name))
         ids.append(found or _generated_school(name, index))
@@ -184,7 +184,7 @@ class Rows:
 
     def write(self) -> None:
         from collab.extensions import db
-        from collab.models import Plan, PlanCoauthor, PlanComment, PlanRevision, PlanTag
+        from collab.plans.models import Plan, PlanCoauthor, PlanComment, PlanRevision, PlanTag
 
         for model, rows in ((Plan, self.plans), (PlanRevision, self.revisions),
                             (PlanTag, self.tags), (PlanComment, self.comments),
@@ -256,7 +256,7 @@ class PlanMaker:
 def generate(count: int = DEFAULT_PLANS, seed: int = SEED) -> Generated:
     """Add `count` generated plans; needs an app context and the demo data. Commits."""
     from collab.extensions import db
-    from collab.models import Plan
+    from collab.plans.models import Plan
 
     start = time.perf_counter()
     authors = _authors(_schools())
@@ -298,8 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     from flask_migrate import upgrade
 
     from collab import create_app
+    from collab.demo import seed as demo
     from collab.extensions import db
-    from collab.services import demo
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():

@@ -5,10 +5,11 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from collab import cli, errors, i18n, realtime, web
+from collab import cli, realtime
 from collab.config import load_config
+from collab.core import errors, i18n, web
+from collab.core.static_files import RembukFlask, StaticCache, cache_key
 from collab.extensions import babel, compress, csrf, db, limiter, login_manager, migrate, socketio
-from collab.static_files import RembukFlask, StaticCache, cache_key
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,8 +60,9 @@ def async_mode() -> str:
 
 
 def register_extensions(app: Flask) -> None:
-    from collab import database  # installs the SQLite connection settings
+    from collab.core import database, listeners
 
+    listeners.register()
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(app.config)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -79,23 +81,45 @@ def register_extensions(app: Flask) -> None:
         manage_session=True,
     )
     realtime.register(socketio, app)
+    register_people_and_rooms()
+
+
+def register_people_and_rooms() -> None:
+    """Who a session's user is (people), and what the Socket.IO server asks the features:
+    ended sessions, rooms taken away, the rooms' own events."""
+    from collab.people import service_accounts
+    from collab.rooms import access as room_access
+    from collab.rooms import events as room_events
+
+    login_manager.user_loader(service_accounts.load_user)
+    realtime.use(
+        load_user=service_accounts.load_user,
+        user_by_id=service_accounts.user_by_id,
+        ended_sessions=service_accounts.sessions_ended_in,
+        narrowed_access=room_access.narrowed_by,
+        review=room_events.review,
+        left_rooms=room_events.left_rooms,
+    )
+    room_events.register(socketio)
 
 
 def register_blueprints(app: Flask) -> None:
-    from collab.blueprints.assessments import bp as assessments_bp
-    from collab.blueprints.auth import bp as auth_bp
-    from collab.blueprints.main import bp as main_bp
-    from collab.blueprints.observations import bp as observations_bp
-    from collab.blueprints.plans import bp as plans_bp
-    from collab.blueprints.rooms import bp as rooms_bp
-    from collab.blueprints.rubrics import bp as rubrics_bp
-    from collab.blueprints.settings import bp as settings_bp
+    """Every feature's pages: importing a feature's routes attaches its views to its blueprint."""
+    from collab import assessments, home, observations, people, plans, rooms, timetables
+    from collab.assessments import routes as _assessment_routes  # noqa: F401
+    from collab.home import routes as _home_routes  # noqa: F401
+    from collab.observations import routes as _observation_routes  # noqa: F401
+    from collab.people import routes as _people_routes  # noqa: F401
+    from collab.plans import routes as _plan_routes  # noqa: F401
+    from collab.rooms import routes as _room_routes  # noqa: F401
+    from collab.timetables import routes as _timetable_routes  # noqa: F401
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp, url_prefix="/auth")
-    app.register_blueprint(settings_bp, url_prefix="/settings")
-    app.register_blueprint(plans_bp, url_prefix="/plans")
-    app.register_blueprint(observations_bp, url_prefix="/observations")
-    app.register_blueprint(rooms_bp, url_prefix="/rooms")
-    app.register_blueprint(assessments_bp, url_prefix="/assessments")
-    app.register_blueprint(rubrics_bp, url_prefix="/rubrics")
+    app.register_blueprint(home.bp)
+    app.register_blueprint(people.auth_bp, url_prefix="/auth")
+    app.register_blueprint(people.settings_bp, url_prefix="/settings")
+    app.register_blueprint(timetables.bp, url_prefix="/settings")
+    app.register_blueprint(plans.bp, url_prefix="/plans")
+    app.register_blueprint(observations.bp, url_prefix="/observations")
+    app.register_blueprint(rooms.bp, url_prefix="/rooms")
+    app.register_blueprint(assessments.bp, url_prefix="/assessments")
+    app.register_blueprint(assessments.rubrics_bp, url_prefix="/rubrics")

@@ -8,13 +8,16 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
-from collab.database import immediate_transactions
+from collab.assessments import service as assessments
+from collab.core import backup as backup_service
+from collab.core.csv_files import ImportFileError, decode_csv_bytes
+from collab.core.database import immediate_transactions
+from collab.demo import seed as demo
 from collab.extensions import db
-from collab.models import School
-from collab.services import assessments, demo, observation_reminders, timetable_import
-from collab.services import backup as backup_service
-from collab.services.csv_files import ImportFileError, decode_csv_bytes
-from collab.services.schools import SchoolError, StaffDetails, create_school, valid_timezone
+from collab.observations import service_reminders as observation_reminders
+from collab.people.models import School
+from collab.people.service import SchoolError, StaffDetails, create_school, valid_timezone
+from collab.timetables import service_import as timetable_import
 
 
 @click.command("create-school")
@@ -113,7 +116,7 @@ def backup_command(output):
 
 def _with_write_lock(command: click.Command) -> click.Command:
     # CLI commands may run beside a live server: their SQLite transactions take the write
-    # lock up front (see collab/database.py).
+    # lock up front (see collab/core/database.py).
     callback = command.callback
 
     @functools.wraps(callback)

@@ -57,7 +57,7 @@ def load_config(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": db_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Flask-Compress would wrap streamed files and leave them open; static text files are
-        # read whole and compressed (collab/static_files.py), downloads go out as they are.
+        # read whole and compressed (collab/core/static_files.py), downloads go out as they are.
         "COMPRESS_STREAMS": False,
         # A plan may hold 200 000 characters; URL-encoded non-ASCII text takes up to 9 bytes
         # per character, more than Flask's 500 KB default for form fields.
@@ -92,7 +92,7 @@ def load_config(instance_path: Path) -> dict:
         "CALENDAR_FEED_LIMIT": os.environ.get("CALENDAR_FEED_LIMIT", "600 per hour"),
         "CALENDAR_FEED_MISS_LIMIT": os.environ.get("CALENDAR_FEED_MISS_LIMIT", "60 per hour"),
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE"),
-        # With a message queue: how often each process says it is alive (collab/presence.py).
+        # With a message queue: how often each process says it is alive (realtime/presence.py).
         "PRESENCE_HEARTBEAT_SECONDS": float(os.environ.get("PRESENCE_HEARTBEAT_SECONDS", 10)),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", 587)),

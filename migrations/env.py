@@ -47,7 +47,7 @@ def get_metadata():
 
 def render_item(type_, obj, autogen_context):
     """Write our UTCDateTime columns as plain timezone-aware DateTime in revisions."""
-    from collab.models.base import UTCDateTime
+    from collab.core.models import UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
@@ -57,7 +57,7 @@ def render_item(type_, obj, autogen_context):
 def include_name(name, type_, parent_names):
     """Leave the plan search objects (FTS5 tables, tsvector column, GIN and covering indexes)
     out of autogenerate: they are made by hand in their migration, not by the models."""
-    from collab.services.plan_search import is_search_index_object
+    from collab.plans.service_search import is_search_index_object
 
     return not is_search_index_object(name)
 

@@ -16,9 +16,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
 from collab import create_app
+from collab.core import activity
 from collab.extensions import db, limiter
-from collab.models import Invitation, Membership, Profile, School, Team, TeamMember, User
-from collab.services import activity
+from collab.people.models import Invitation, Membership, Profile, School, Team, TeamMember, User
 from tests.support.pgserver import PostgresServer, free_port
 
 PASSWORD = "correct horse battery"
@@ -105,7 +105,7 @@ class IsolatedClient(FlaskClient):
     """A test client whose every request runs as in production: in a fresh context with its
     own app context, `g` and database session, not inside the test's app context. The test's
     own transaction ends first (outside a request every SQLite transaction holds the write
-    lock, see collab/database.py); afterwards the test's session is expired, so the test reads
+    lock, see collab/core/database.py); afterwards the test's session is expired, so the test reads
     what the request committed."""
 
     def open(self, *args, **kwargs):
@@ -307,7 +307,7 @@ class LiveServer:
 @pytest.fixture
 def live_server(app):
     """The app served on a free loopback port, with the demo data loaded."""
-    from collab.services import demo
+    from collab.demo import seed as demo
 
     demo.seed()
     db.session.commit()

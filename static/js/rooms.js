@@ -14,7 +14,6 @@
   var roomId = Number(app.dataset.roomId), me = Number(app.dataset.userId);
   var lastId = Number(app.dataset.lastId), lastRead = Number(app.dataset.lastRead);
   var editMs = Number(app.dataset.editMinutes) * 60000, maxBytes = Number(app.dataset.maxBytes);
-  var token = document.querySelector("meta[name=csrf-token]").content;
   var list = document.getElementById("messages");
   var form = document.getElementById("message-form");
   var box = form.querySelector("textarea[name=body]");
@@ -78,59 +77,37 @@
 
   function messageItem(id) { return document.getElementById("m" + id); }
 
-  function actions(msg) {
-    var base = "/rooms/" + roomId + "/messages/" + msg.id;
-    var wrap = el("div", { "class": "message-actions" });
-    var details = el("details", { "class": "edit" });
-    details.appendChild(el("summary", {}, L.edit));
-    var edit = el("form", { method: "post", action: base + "/edit" });
-    edit.appendChild(el("input", { type: "hidden", name: "csrf_token", value: token }));
-    var field = el("div", { "class": "field" });
-    field.appendChild(el("label", { "for": "edit-" + msg.id }, box.labels[0].textContent));
-    var area = el("textarea", { id: "edit-" + msg.id, name: "body", rows: "3" });
-    area.value = msg.body_text || "";
-    field.appendChild(area);
-    edit.appendChild(field);
-    edit.appendChild(el("button", { type: "submit" }, L.save));
-    details.appendChild(edit);
-    var del = el("form", { method: "post", action: base + "/delete", "class": "inline" });
-    del.appendChild(el("input", { type: "hidden", name: "csrf_token", value: token }));
-    del.appendChild(el("button", { type: "submit", "class": "link" }, L["delete"]));
-    wrap.appendChild(details);
-    wrap.appendChild(del);
-    return wrap;
+  // Items come rendered by the server (templates/rooms/_items.html, the page's own macros;
+  // message bodies sanitised by the server's Markdown renderer), the same for every reader.
+  // Here they get what is the reader's alone: their language for the marked words, the time
+  // in the school's zone, and on my messages "mine" and, within the edit window, the edit and
+  // delete forms (the page's <template>, with its CSRF token).
+  function fromHtml(html) {
+    var tpl = document.createElement("template");
+    tpl.innerHTML = html;
+    return tpl.content.firstElementChild;
   }
 
-  function fillMessage(li, msg) {
-    li.textContent = "";
-    li.id = "m" + msg.id;
-    li.className = "message" + (msg.author.id === me ? " mine" : "") +
-      (msg.deleted ? " deleted" : "");
-    li.dataset.id = msg.id;
-    li.dataset.authorId = msg.author.id;
-    li.dataset.createdAt = msg.created_at;
-    if (msg.author.id === me) { li.dataset.clientId = msg.client_id; }
-    var meta = el("p", { "class": "message-meta small" });
-    meta.appendChild(el("strong", {}, msg.author.name));
-    meta.appendChild(document.createTextNode(" · "));
-    meta.appendChild(el("time", { datetime: msg.created_at },
-      clock.format(new Date(msg.created_at))));
-    if (msg.edited_at && !msg.deleted) {
-      meta.appendChild(document.createTextNode(" · "));
-      meta.appendChild(el("span", { "class": "muted" }, L.edited));
-    }
-    li.appendChild(meta);
-    if (msg.deleted) {
-      var gone = el("p", { "class": "muted message-body" });
-      gone.appendChild(el("em", {}, L.deleted));
-      li.appendChild(gone);
-    } else {
-      var body = el("div", { "class": "message-body" });
-      body.innerHTML = msg.body_html;  // rendered and sanitised by the server (nh3)
-      li.appendChild(body);
-      if (msg.author.id === me && Date.now() - Date.parse(msg.created_at) < editMs) {
-        msg.body_text = msg.body_text || body.textContent;
-        li.appendChild(actions(msg));
+  function localise(node) {
+    Array.prototype.forEach.call(node.querySelectorAll("[data-label]"), function (n) {
+      if (L[n.dataset.label] !== undefined) { n.textContent = fill(L[n.dataset.label], n.dataset); }
+    });
+    return node;
+  }
+
+  var actionsTemplate = document.getElementById("message-actions-template");
+
+  function messageNode(msg) {
+    var li = localise(fromHtml(msg.html));
+    var time = li.querySelector("time[datetime]");
+    if (time) { time.textContent = clock.format(new Date(time.getAttribute("datetime"))); }
+    if (Number(li.dataset.authorId) === me) {
+      li.classList.add("mine");
+      var body = li.querySelector("div.message-body");
+      if (body && Date.now() - Date.parse(li.dataset.createdAt) < editMs) {
+        var actions = fromHtml(fill(actionsTemplate.innerHTML, { id: li.dataset.id }));
+        actions.querySelector("textarea").value = body.textContent;
+        li.appendChild(actions);
       }
     }
     return li;
@@ -142,16 +119,16 @@
     if (!li && msg.client_id) {
       li = list.querySelector("li.pending[data-client-id='" + CSS.escape(msg.client_id) + "']");
     }
+    var node = messageNode(msg);
     if (li) {
-      fillMessage(li, msg);
+      li.replaceWith(node);
     } else {
-      li = fillMessage(el("li"), msg);
       var after = null;
       Array.prototype.some.call(list.querySelectorAll("li.message[data-id]"), function (o) {
         if (Number(o.dataset.id) > msg.id) { after = o; return true; }
         return false;
       });
-      list.insertBefore(li, after || list.querySelector("li.pending"));
+      list.insertBefore(node, after || list.querySelector("li.pending"));
     }
     var empty = document.getElementById("no-messages");
     if (empty) { empty.remove(); }
@@ -265,8 +242,11 @@
     if (match[2] === "delete") {
       if (!window.confirm(L.confirm_delete)) { return; }
       send("message:delete", { message_id: id }, function (ack) {
-        if (ack && ack.ok) { messageItem(id).querySelector(".message-actions").remove(); }
-        else { refused(ack); }
+        var done = ack && ack.ok && messageItem(id);
+        if (done && done.querySelector(".message-actions")) {
+          done.querySelector(".message-actions").remove();
+        }
+        if (!ack || !ack.ok) { refused(ack); }
       });
       return;
     }
@@ -312,33 +292,13 @@
 
   var board = document.getElementById("board");
 
+  // A note's card from the server (the page's macro), with the tools from the page.
+  var toolsTemplate = document.getElementById("note-tools-template");
+
   function noteCard(note) {
-    var li = el("li", { "class": "note-card", id: "note-" + note.id, draggable: "true",
-      "data-id": note.id });
-    if (note.evidence) {
-      var where = [];
-      if (note.at_seconds !== null && note.at_seconds !== undefined) {
-        where.push(Math.floor(note.at_seconds / 60) + ":" + ("0" + (note.at_seconds % 60)).slice(-2));
-      }
-      if (note.seat) { where.push(fill(L.seat, { seat: note.seat })); }
-      if (note.step) { where.push(note.step); }
-      if (where.length) { li.appendChild(el("p", { "class": "small muted" }, where.join(" · "))); }
-    }
-    li.appendChild(el("p", {}, note.text));
-    if (note.interpretation) { li.appendChild(el("p", { "class": "small" }, "→ " + note.interpretation)); }
-    if (note.question) { li.appendChild(el("p", { "class": "small" }, "? " + note.question)); }
-    var by = note.author && note.author.name;
-    if (by) { li.appendChild(el("p", { "class": "note-by" }, by)); }
-    var tools = el("div", { "class": "note-tools" });
-    [["left", "←", L.move_left], ["up", "↑", L.move_up], ["down", "↓", L.move_down],
-      ["right", "→", L.move_right]].forEach(function (b) {
-      var button = el("button", { type: "button", "data-move": b[0], "aria-label": b[2],
-        title: b[2] }, b[1]);
-      tools.appendChild(button);
-    });
-    tools.appendChild(el("button", { type: "button", "data-edit": "1" }, L.edit));
-    tools.appendChild(el("button", { type: "button", "data-delete": "1" }, L["delete"]));
-    li.appendChild(tools);
+    var li = localise(fromHtml(note.html));
+    li.setAttribute("draggable", "true");
+    li.appendChild(toolsTemplate.content.firstElementChild.cloneNode(true));
     return li;
   }
 
@@ -610,7 +570,7 @@
   socket.on("message:deleted", function (msg) {
     if (!here(msg)) { return; }
     var li = messageItem(msg.id);
-    if (li) { fillMessage(li, Object.assign({}, msg, { deleted: true })); }
+    if (li && msg.html) { li.replaceWith(messageNode(msg)); }
   });
   socket.on("presence", function (data) { if (here(data)) { presence(data.online); } });
   socket.on("typing", function (data) {

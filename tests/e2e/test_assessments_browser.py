@@ -5,8 +5,10 @@ results; every assessment page passes axe in both languages and fits a phone."""
 import pytest
 from sqlalchemy import select
 
+from collab.assessments.models import AssessmentRequest, CalibrationRound
 from collab.extensions import db
-from collab.models import AssessmentRequest, CalibrationRound, Observation, User
+from collab.observations.models import Observation
+from collab.people.models import User
 from tests.e2e.conftest import PRINCIPAL, TEACHER
 from tests.e2e.test_journeys import horizontal_overflow
 

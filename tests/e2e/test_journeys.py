@@ -6,8 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from collab.extensions import db
-from collab.models import Plan, Team, User
-from collab.services import accounts, schools
+from collab.people import service as schools
+from collab.people import service_accounts as accounts
+from collab.people.models import Team, User
+from collab.plans.models import Plan
 from tests.e2e.conftest import PRINCIPAL, TEACHER
 
 pytestmark = [
@@ -256,8 +258,8 @@ NOT_SWEPT = {
 SWEPT = {
     "main.home_page", "main.notifications", "settings.profile", "settings.password",
     "settings.school", "settings.invite", "settings.import_staff", "settings.teams",
-    "settings.team", "settings.schedule", "settings.import_timetables", "settings.classes",
-    "settings.timetable",
+    "settings.team", "timetables.schedule", "timetables.import_timetables", "timetables.classes",
+    "timetables.timetable",
     "auth.login", "auth.reset_request", "auth.invitation", "auth.reset",
     "plans.index", "plans.new", "plans.templates", "plans.view", "plans.history",
     "plans.revision", "plans.diff", "plans.print_view",

@@ -10,11 +10,13 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from collab.core.models import utcnow
 from collab.extensions import db
-from collab.models import ObservationNote, User
-from collab.models.base import utcnow
-from collab.services import observations, observer_suggestions
-from collab.services.observations import RequestFields
+from collab.observations import service as observations
+from collab.observations import service_suggestions as observer_suggestions
+from collab.observations.models import ObservationNote
+from collab.observations.service import RequestFields
+from collab.people.models import User
 from tests.e2e.conftest import TEACHER, Site
 from tests.e2e.test_journeys import horizontal_overflow
 

@@ -10,10 +10,12 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
+from collab.core.models import utcnow
 from collab.extensions import db
-from collab.models import Observation, User
-from collab.models.base import utcnow
-from collab.services import observation_notes, observations
+from collab.observations import service as observations
+from collab.observations import service_notes as observation_notes
+from collab.observations.models import Observation
+from collab.people.models import User
 from tests.e2e.conftest import TEACHER
 from tests.e2e.test_journeys import horizontal_overflow
 

@@ -7,9 +7,12 @@ import pytest
 from sqlalchemy import select
 
 from collab.extensions import db
-from collab.models import Plan, User
-from collab.services import plan_comments, plan_templates, plans
-from collab.services.plans import PlanFields
+from collab.people.models import User
+from collab.plans import service as plans
+from collab.plans import service_comments as plan_comments
+from collab.plans import service_templates as plan_templates
+from collab.plans.models import Plan
+from collab.plans.service import PlanFields
 from tests.e2e.conftest import TEACHER
 from tests.e2e.test_journeys import horizontal_overflow
 from tests.unit.test_rendering import XSS_CORPUS

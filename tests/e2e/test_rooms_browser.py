@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from collab.extensions import db
-from collab.models import Room, Team
+from collab.people.models import Team
+from collab.rooms.models import Room
 from tests.e2e.conftest import TEACHER, Site
 from tests.e2e.test_journeys import horizontal_overflow
 
@@ -152,7 +153,7 @@ def test_the_room_fits_a_360_pixel_phone(browser, live_server, axe, room_id):
 def test_a_colleague_taken_out_of_the_team_is_told_on_the_room_page(site, room_id, translate):
     """guru02 has the team room open on a phone when the team loses them: the page says so at
     once, the message and note forms go away, and the page still passes axe."""
-    from collab.models import TeamMember, User
+    from collab.people.models import TeamMember, User
 
     site.page.set_viewport_size({"width": 360, "height": 740})
     enter_room(site, COLLEAGUE, room_id)

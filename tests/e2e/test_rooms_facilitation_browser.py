@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from collab.extensions import db
-from collab.models import Room
+from collab.rooms.models import Room
 from tests.e2e.conftest import TEACHER
 from tests.e2e.test_journeys import horizontal_overflow
 

@@ -13,7 +13,8 @@ import socketio as socketio_client
 from sqlalchemy import select
 
 from collab.extensions import db
-from collab.models import Room, Team
+from collab.people.models import Team
+from collab.rooms.models import Room
 from tests.e2e.conftest import DEMO_PASSWORD, TEACHER
 
 pytestmark = pytest.mark.slow

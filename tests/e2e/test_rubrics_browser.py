@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from collab.assessments import service_rubrics as rubrics
+from collab.assessments.models import Rubric
 from collab.extensions import db
-from collab.models import Rubric
-from collab.services import rubrics
 from tests.e2e.conftest import PRINCIPAL, TEACHER, Site
 from tests.e2e.test_journeys import horizontal_overflow
 

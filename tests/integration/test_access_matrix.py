@@ -12,12 +12,17 @@ from pathlib import Path
 import pytest
 from flask import current_app
 
+from collab.assessments import service_rubrics as rubrics
 from collab.extensions import db
-from collab.models import ActionStep, Observation, ObservationObserver
-from collab.services import attachments, plan_comments, plans, rooms, rubrics, timetables
-from collab.services.accounts import make_reset_token
-from collab.services.plans import PlanFields
-from collab.services.schools import invitation_token
+from collab.observations.models import ActionStep, Observation, ObservationObserver
+from collab.people.service import invitation_token
+from collab.people.service_accounts import make_reset_token
+from collab.plans import service as plans
+from collab.plans import service_attachments as attachments
+from collab.plans import service_comments as plan_comments
+from collab.plans.service import PlanFields
+from collab.rooms import service as rooms
+from collab.timetables import service as timetables
 from tests.conftest import csrf_token
 
 ROLES = ("anon", "outsider", "teacher", "principal", "other")
@@ -433,8 +438,10 @@ def world(world):
 def _assessments(school, plan) -> dict:
     """A published rubric; the teacher asks the mentor for feedback on the plan, with a
     self-assessment; the teacher runs a calibration round on the plan with the mentor."""
-    from collab.models.base import utcnow
-    from collab.services import assessments, calibration, rubrics
+    from collab.assessments import service as assessments
+    from collab.assessments import service_calibration as calibration
+    from collab.assessments import service_rubrics as rubrics
+    from collab.core.models import utcnow
     from tests.integration.test_assessment_service import small_rubric
 
     version = rubrics.published(rubrics.create(school["school"].id, school["principal"],

@@ -9,9 +9,10 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
+from collab.assessments import service_rubrics as rubrics
+from collab.assessments.models import Assessment, AssessmentRequest
 from collab.extensions import db
-from collab.models import Assessment, AssessmentRequest
-from collab.services import plans, rubrics
+from collab.plans import service as plans
 from tests.conftest import csrf_token
 from tests.integration.test_assessment_service import small_rubric
 
@@ -79,7 +80,7 @@ def deadline_today(monkeypatch):
     """The request form's deadline must lie within 90 days of the school's today."""
     from datetime import date
 
-    from collab.blueprints.assessments import routes
+    from collab.assessments.routes import assessments as routes
 
     monkeypatch.setattr(routes, "school_today", lambda school: date(2098, 12, 1))
 
@@ -245,7 +246,7 @@ def test_a_calibration_round_is_blind_until_submitted(world, setup, client_for):
 
 
 def test_an_observer_starts_an_assessment_of_the_lesson(world, client_for):
-    from collab.models.base import utcnow
+    from collab.core.models import utcnow
     from tests.integration.test_rooms_service import _completed_observation
 
     a = world["a"]

@@ -8,12 +8,17 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from collab.assessments import library as rubric_library
+from collab.assessments import service as assessments
+from collab.assessments import service_rubrics as rubrics
+from collab.assessments.models import Assessment
+from collab.assessments.service import AssessmentError, Rating, RequestFields
+from collab.assessments.service_rubrics import InvalidRubric, RubricError
+from collab.core.models import utcnow
+from collab.core.notify import Notification
 from collab.extensions import db
-from collab.models import Assessment, Notification, Observation, ObservationObserver
-from collab.models.base import utcnow
-from collab.services import assessments, plans, rubric_library, rubrics
-from collab.services.assessments import AssessmentError, Rating, RequestFields
-from collab.services.rubrics import InvalidRubric, RubricError
+from collab.observations.models import Observation, ObservationObserver
+from collab.plans import service as plans
 
 TODAY = date(2026, 11, 30)
 

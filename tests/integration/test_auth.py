@@ -15,9 +15,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from collab import create_app
 from collab.config import load_config
+from collab.core.web import PUBLIC_ENDPOINTS
 from collab.extensions import db
-from collab.services import accounts, schools
-from collab.web import PUBLIC_ENDPOINTS
+from collab.people import service as schools
+from collab.people import service_accounts as accounts
 from tests.conftest import FAST_HASH, PASSWORD, base_config, csrf_token, login
 
 STRONG_PREFIX = "scrypt:131072:8:1$"

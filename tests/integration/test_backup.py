@@ -9,9 +9,9 @@ import threading
 from sqlalchemy import create_engine, func, select, text
 
 from collab import create_app
+from collab.core import activity
+from collab.core.activity import ActivityEvent
 from collab.extensions import db
-from collab.models import ActivityEvent
-from collab.services import activity
 from tests.conftest import USE_POSTGRES, base_config
 
 

@@ -93,7 +93,7 @@ def test_safe_markup_is_never_marked_safe_outside_the_sanitiser():
     import pathlib
 
     root = pathlib.Path(__file__).resolve().parents[2]
-    sanitiser = root / "collab" / "services" / "rendering.py"
+    sanitiser = root / "collab" / "core" / "rendering.py"
     offenders = [
         str(path.relative_to(root))
         for path in [*root.glob("templates/**/*.html"), *root.glob("collab/**/*.py")]

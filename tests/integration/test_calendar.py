@@ -10,9 +10,11 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
+from collab.core.notify import Notification
 from collab.extensions import db
-from collab.models import CalendarFeed, Notification
-from collab.services import ical, observations
+from collab.observations import service as observations
+from collab.observations import service_ical as ical
+from collab.observations.models import CalendarFeed
 from tests.integration.test_observations import a, ask, post  # noqa: F401  (fixture `a`)
 
 FOCUS = "Siapa yang menjelaskan alasannya?"

@@ -1,14 +1,14 @@
 """Twenty concurrent writers on file-based SQLite: no "database is locked" reaches a user and
-every write is counted; the writers of one process queue on its lock (collab/database.py)."""
+every write is counted; the writers of one process queue on its lock (collab/core/database.py)."""
 
 import threading
 
 import pytest
 from sqlalchemy import func, select, text
 
-from collab.database import SQLiteConnection, immediate_transactions
+from collab.core.database import SQLiteConnection, immediate_transactions
 from collab.extensions import db
-from collab.models import Team
+from collab.people.models import Team
 from tests.conftest import csrf_token
 
 WRITERS = 20

@@ -7,10 +7,10 @@ from bs4 import BeautifulSoup
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from collab.core import notify
+from collab.core.models import utcnow
+from collab.core.notify import Notification
 from collab.extensions import db
-from collab.models import Notification
-from collab.models.base import utcnow
-from collab.services import notify
 from tests.conftest import post_form
 
 

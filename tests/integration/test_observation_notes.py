@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from collab.core.models import utcnow
 from collab.extensions import db
-from collab.models import ObservationNote, Plan
-from collab.models.base import utcnow
+from collab.observations.models import ObservationNote
+from collab.plans.models import Plan
 from tests.conftest import csrf_token
 from tests.integration import test_observations as base
 
@@ -25,7 +26,7 @@ NOTE = {"client_id": "c1", "text": "Siswa 3 menjelaskan caranya.", "tag": "learn
 def scheduled(a):
     """A scheduled observation of the teacher, begun a minute ago: the mentor accepted, the
     principal is invited and has not answered."""
-    from collab.services import observations
+    from collab.observations import service as observations
 
     observation = ask(a, ["mentor", "principal"])
     observations.accept(observation, a["mentor"])
@@ -258,7 +259,7 @@ def test_after_submitting_a_batch_is_refused_with_409(a, scheduled, client_for):
 
 
 def test_submitting_before_the_lesson_is_refused(a, client_for):
-    from collab.services import observations
+    from collab.observations import service as observations
 
     observation = ask(a, ["mentor"])
     observations.accept(observation, a["mentor"])
@@ -276,7 +277,7 @@ def test_submitting_before_the_lesson_is_refused(a, client_for):
 
 
 def test_a_requested_or_cancelled_observation_has_no_notes_page(a, scheduled, client_for):
-    from collab.services import observations
+    from collab.observations import service as observations
 
     observations.cancel(scheduled, a["teacher"])
     db.session.commit()
@@ -372,7 +373,7 @@ def test_the_service_worker_is_served_for_the_observation_pages(client):
 
 def test_counts_stay_per_author(a, scheduled, client_for):
     """Two observers may use the same client id: each keeps their own note."""
-    from collab.services import observations
+    from collab.observations import service as observations
 
     observations.accept(scheduled, a["principal"])
     db.session.commit()

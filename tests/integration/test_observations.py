@@ -9,18 +9,16 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
+from collab.core.activity import ActivityEvent
+from collab.core.models import utcnow
+from collab.core.notify import Notification
 from collab.extensions import db
-from collab.models import (
-    ActionStep,
-    ActivityEvent,
-    Notification,
-    Observation,
-    ObservationBooking,
-)
-from collab.models.base import utcnow
-from collab.services import observation_notes, observations, timetables
-from collab.services.observations import RequestFields
-from collab.services.timetables import LessonSlot
+from collab.observations import service as observations
+from collab.observations import service_notes as observation_notes
+from collab.observations.models import ActionStep, Observation, ObservationBooking
+from collab.observations.service import RequestFields
+from collab.timetables import service as timetables
+from collab.timetables.service import LessonSlot
 from tests.conftest import csrf_token
 
 
@@ -155,8 +153,8 @@ def test_a_wrong_request_keeps_what_was_typed(a, client_for, changes, message):
 
 
 def test_a_plan_leads_to_a_request_that_links_it(a, client_for):
-    from collab.services import plans
-    from collab.services.plans import PlanFields
+    from collab.plans import service as plans
+    from collab.plans.service import PlanFields
 
     plan = plans.create(a["teacher"], PlanFields(title="Pelajaran riset", body="## Pembuka\n",
                                                  visibility="school"))

@@ -4,8 +4,8 @@ read from the class's row, or from its name when the class has no row."""
 from sqlalchemy import delete
 
 from collab.extensions import db
-from collab.models import SchoolClass
-from collab.services import observer_suggestions
+from collab.observations import service_suggestions as observer_suggestions
+from collab.timetables.models import SchoolClass
 from tests.integration.test_observations import a, future_lesson  # noqa: F401  (fixture `a`)
 
 

@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 from itsdangerous.timed import TimestampSigner
 
-from collab.services import accounts
+from collab.people import service_accounts as accounts
 from tests.conftest import PASSWORD, login, post_form
 
 NEW_PASSWORD = "a fresh reset password"
@@ -179,7 +179,7 @@ def test_a_tampered_reset_link_is_refused(app, world, tamper):
 
 def test_a_token_signed_for_something_else_is_not_a_reset_link(app, world):
     # Same secret, other purpose (an invitation): the salt keeps them apart.
-    from collab.services.schools import invitation_token
+    from collab.people.service import invitation_token
 
     token = invitation_token(world["a"]["invitation"])
     assert app.test_client().get(f"/auth/reset/{token}").status_code == 410

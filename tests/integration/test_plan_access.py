@@ -11,9 +11,12 @@ import pytest
 from sqlalchemy import select
 
 from collab.extensions import db
-from collab.models import Plan, TeamMember
-from collab.services import attachments, plan_comments, plans
-from collab.services.plans import PlanFields
+from collab.people.models import TeamMember
+from collab.plans import service as plans
+from collab.plans import service_attachments as attachments
+from collab.plans import service_comments as plan_comments
+from collab.plans.models import Plan
+from collab.plans.service import PlanFields
 from tests.conftest import csrf_token, post_form
 
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"

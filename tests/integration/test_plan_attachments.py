@@ -14,10 +14,12 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from collab.core.activity import ActivityEvent
 from collab.extensions import db
-from collab.models import ActivityEvent, PlanAttachment
-from collab.services import attachments, plans
-from collab.services.plans import PlanFields
+from collab.plans import service as plans
+from collab.plans import service_attachments as attachments
+from collab.plans.models import PlanAttachment
+from collab.plans.service import PlanFields
 from tests.conftest import csrf_token
 
 MB = 1024 * 1024
@@ -457,8 +459,8 @@ def test_the_plan_page_lists_attachments_and_offers_upload_only_to_editors(plan,
 
 def test_deleting_a_plan_removes_its_rows_and_files_and_keeps_adaptations(
         storage, world, client_for):
-    from collab.models import Plan, PlanComment, PlanRevision
-    from collab.services import plan_comments
+    from collab.plans import service_comments as plan_comments
+    from collab.plans.models import Plan, PlanComment, PlanRevision
 
     a = world["a"]
     plan = plans.create(a["teacher"], PlanFields(title="Dihapus", body="# Satu",

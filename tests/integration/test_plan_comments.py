@@ -8,10 +8,12 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import delete, select
 
+from collab.core.notify import Notification
+from collab.core.rendering import headings
 from collab.extensions import db
-from collab.models import Notification, PlanComment
-from collab.services import plan_comments, plans
-from collab.services.rendering import headings
+from collab.plans import service as plans
+from collab.plans import service_comments as plan_comments
+from collab.plans.models import PlanComment
 from tests.conftest import post_form
 
 BODY = """## Tujuan pembelajaran
@@ -229,7 +231,7 @@ def test_the_longest_name_wins(school_a, make):
 
 
 def test_commenting_is_recorded_as_activity(school_a, shared_plan):
-    from collab.models import ActivityEvent
+    from collab.core.activity import ActivityEvent
 
     add(shared_plan, school_a["teacher2"])
 

@@ -9,9 +9,9 @@ import docx
 import pytest
 
 from collab.extensions import db
-from collab.services import plans
-from collab.services.exports import DOCX_MIMETYPE, filenames, markdown_document
-from collab.services.plans import PlanFields
+from collab.plans import service as plans
+from collab.plans.service import PlanFields
+from collab.plans.service_exports import DOCX_MIMETYPE, filenames, markdown_document
 
 BODY = """# Tujuan pembelajaran
 

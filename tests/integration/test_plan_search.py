@@ -7,10 +7,11 @@ import re
 import pytest
 
 from collab.extensions import db
-from collab.models import Plan, PlanComment
-from collab.services import plan_search, plans
-from collab.services.plan_search import PlanQuery
-from collab.services.plans import PlanFields
+from collab.plans import service as plans
+from collab.plans import service_search as plan_search
+from collab.plans.models import Plan, PlanComment
+from collab.plans.service import PlanFields
+from collab.plans.service_search import PlanQuery
 
 
 def make_plan(user, title, body="", **fields) -> Plan:
@@ -234,7 +235,7 @@ def test_visible_plans_and_facets_leave_out_what_the_user_may_not_see(hidden, wo
 def test_personal_facets_follow_co_authorships_and_teams_at_once(app, world):
     """What only some members see (team and co-authored plans) is kept per user between
     requests: being added or removed must still show at once."""
-    from collab.models import TeamMember
+    from collab.people.models import TeamMember
 
     a = world["a"]
     team_plan = make_plan(a["teacher"], "Rahasia tim", subject="Seni Tim", visibility="team",

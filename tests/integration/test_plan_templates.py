@@ -7,8 +7,8 @@ from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from collab.extensions import db
-from collab.models import PlanTemplate
-from collab.services import plan_templates
+from collab.plans import service_templates as plan_templates
+from collab.plans.models import PlanTemplate
 from tests.conftest import post_form
 
 BODY = "## Tujuan\n1.\n\n## Langkah\n| Waktu | Kegiatan |\n| --- | --- |\n"

@@ -10,17 +10,14 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import event, func, select
 
+from collab.core.activity import ActivityEvent
+from collab.core.notify import Notification
 from collab.extensions import db
-from collab.models import (
-    ActivityEvent,
-    Notification,
-    Plan,
-    PlanCoauthor,
-    PlanRevision,
-    PlanTemplate,
-)
-from collab.services import plan_comments, plan_templates, plans
-from collab.services.plans import MAX_BODY, PlanFields
+from collab.plans import service as plans
+from collab.plans import service_comments as plan_comments
+from collab.plans import service_templates as plan_templates
+from collab.plans.models import Plan, PlanCoauthor, PlanRevision, PlanTemplate
+from collab.plans.service import MAX_BODY, PlanFields
 from tests.conftest import csrf_token, post_form
 
 PLAN_PAGE_BUDGET = 40 * 1024

@@ -9,8 +9,8 @@ import socketio as python_socketio
 
 from collab import realtime
 from collab.extensions import db, socketio
-from collab.models import ObservationObserver
-from collab.services import rooms
+from collab.observations.models import ObservationObserver
+from collab.rooms import service as rooms
 from tests.conftest import post_form
 from tests.integration.test_rooms_service import _completed_observation, make_plan
 from tests.integration.test_rooms_socket import Socket, _joined, _send

@@ -7,8 +7,12 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from collab.extensions import db
-from collab.models import BoardNote, ObservationNote
-from collab.services import plans, protocols, room_board, rooms
+from collab.observations.models import ObservationNote
+from collab.plans import service as plans
+from collab.rooms import service as rooms
+from collab.rooms import service_board as room_board
+from collab.rooms import service_protocols as protocols
+from collab.rooms.models import BoardNote
 from tests.conftest import csrf_token
 from tests.integration.test_rooms_service import _completed_observation
 

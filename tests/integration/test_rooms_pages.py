@@ -10,9 +10,13 @@ import pytest
 from sqlalchemy import func, select
 
 from collab.extensions import db
-from collab.models import Observation, ObservationObserver, RoomMessage
-from collab.services import plans, protocols, room_board, rooms
-from collab.services.plans import PlanFields
+from collab.observations.models import Observation, ObservationObserver
+from collab.plans import service as plans
+from collab.plans.service import PlanFields
+from collab.rooms import service as rooms
+from collab.rooms import service_board as room_board
+from collab.rooms import service_protocols as protocols
+from collab.rooms.models import RoomMessage
 from tests.conftest import csrf_token
 
 

@@ -7,12 +7,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from collab.access.rooms import can_facilitate, room_for
+from collab.core.models import utcnow
 from collab.extensions import db
-from collab.models import ObservationNote, RoomMessage
-from collab.models.base import utcnow
-from collab.services import plans, protocols, room_board, rooms
-from collab.services.rooms import RoomError
+from collab.observations.models import ObservationNote
+from collab.plans import service as plans
+from collab.rooms import service as rooms
+from collab.rooms import service_board as room_board
+from collab.rooms import service_protocols as protocols
+from collab.rooms.access import can_facilitate, room_for
+from collab.rooms.models import RoomMessage
+from collab.rooms.service import RoomError
 
 
 @pytest.fixture(autouse=True)
@@ -130,7 +134,7 @@ def test_a_message_of_exactly_4_kb_is_taken(world, team_room):
 
 
 def test_mentions_notify_members_of_the_room_only(world, team_room):
-    from collab.models import Notification
+    from collab.core.notify import Notification
 
     a = world["a"]
     rooms.post_message(team_room, a["teacher"], "c-1",
@@ -253,7 +257,7 @@ def test_evidence_cards_come_from_my_own_notes_of_that_observation(world):
 
 def _completed_observation(world):
     """An observation of the teacher of school a that the mentor watched and noted."""
-    from collab.models import Observation, ObservationObserver
+    from collab.observations.models import Observation, ObservationObserver
 
     a = world["a"]
     now = utcnow()

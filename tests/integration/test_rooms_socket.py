@@ -9,8 +9,8 @@ from sqlalchemy import event as sql_events
 from sqlalchemy import func, select
 
 from collab.extensions import db, socketio
-from collab.models import BoardNote, RoomMember, RoomMessage
-from collab.services import rooms
+from collab.rooms import service as rooms
+from collab.rooms.models import BoardNote, RoomMember, RoomMessage
 from tests.conftest import csrf_token, post_form
 
 

@@ -11,9 +11,11 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from collab.assessments import library as rubric_library
+from collab.assessments import service_rubrics as rubrics
+from collab.assessments.models import Rubric
 from collab.extensions import db
-from collab.models import Rubric, School
-from collab.services import rubric_library, rubrics
+from collab.people.models import School
 from tests.conftest import csrf_token
 
 
@@ -294,7 +296,7 @@ def test_a_save_arriving_during_another_save_of_the_draft_never_overwrites_it(
 
     from sqlalchemy import update
 
-    from collab.models import RubricVersion
+    from collab.assessments.models import RubricVersion
 
     principal = client_for(world["a"]["principal"])
     page = principal.get(f"/rubrics/{rubric.id}")
@@ -498,8 +500,8 @@ def test_a_draft_may_start_unfinished_but_needs_its_level_scores(world):
 
 def test_an_archived_rubric_leaves_the_list_and_new_assessments_but_keeps_its_page(
         world, rubric, client_for):
-    from collab.models import ActivityEvent
-    from collab.services import assessments
+    from collab.assessments import service as assessments
+    from collab.core.activity import ActivityEvent
 
     principal = client_for(world["a"]["principal"])
     page = principal.get(f"/rubrics/{rubric.id}")
@@ -522,8 +524,8 @@ def test_an_archived_rubric_leaves_the_list_and_new_assessments_but_keeps_its_pa
 
 
 def test_an_archived_rubric_is_refused_for_a_new_assessment(world, rubric):
-    from collab.services import assessments
-    from collab.services.assessments import AssessmentError
+    from collab.assessments import service as assessments
+    from collab.assessments.service import AssessmentError
 
     version = rubrics.published(rubric)
     rubrics.archive(rubric, world["a"]["principal"])
@@ -534,7 +536,7 @@ def test_an_archived_rubric_is_refused_for_a_new_assessment(world, rubric):
 
 
 def test_a_restored_rubric_is_offered_again(world, rubric, client_for):
-    from collab.services import assessments
+    from collab.assessments import service as assessments
 
     rubrics.archive(rubric, world["a"]["principal"])
     db.session.commit()

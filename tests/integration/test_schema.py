@@ -4,7 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from collab.extensions import db
-from collab.services.plan_search import is_search_index_object
+from collab.plans.service_search import is_search_index_object
 
 
 def include_name(name, type_, parent_names):

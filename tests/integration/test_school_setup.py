@@ -7,7 +7,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from collab.extensions import db
-from collab.models import Membership, School, User
+from collab.people.models import Membership, School, User
 from tests.conftest import PASSWORD, login, post_form
 
 GOOD_SETUP = {

@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from collab.extensions import db
-from collab.models import Invitation, Membership, User
+from collab.people.models import Invitation, Membership, User
 from tests.conftest import csrf_token, post_form
 from tests.support.pgserver import free_port
 

@@ -6,8 +6,9 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
+from collab.core.notify import Notification
 from collab.extensions import db
-from collab.models import Membership, Notification, Team, TeamMember
+from collab.people.models import Membership, Team, TeamMember
 from tests.conftest import csrf_token, post_form
 
 TEAMS = "/settings/school/teams"

@@ -11,9 +11,9 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from collab.extensions import db
-from collab.models import Holiday, Lesson, Term
-from collab.services import timetables
-from collab.services.timetables import LessonSlot
+from collab.timetables import service as timetables
+from collab.timetables.models import Holiday, Lesson, Term
+from collab.timetables.service import LessonSlot
 from tests.conftest import csrf_token, post_form
 
 SCHEDULE = "/settings/school/schedule"
@@ -419,9 +419,9 @@ def test_the_import_command_prints_the_report_and_imports_when_told(school, worl
 
 def test_the_principal_sets_each_classes_grade_and_seating_grid(school, world, principal,
                                                                   teacher):
-    from collab.models import SchoolClass
-    from collab.services import observation_notes  # noqa: F401  (the grid's reader)
-    from collab.services.timetables import LessonSlot
+    from collab.observations import service_notes as observation_notes  # noqa: F401  (the grid's reader)
+    from collab.timetables.models import SchoolClass
+    from collab.timetables.service import LessonSlot
 
     timetables.save_timetable(world["a"]["teacher"], [LessonSlot(0, 1, "7A", "IPA"),
                                                       LessonSlot(1, 1, "8B", "IPA")])

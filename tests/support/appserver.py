@@ -64,8 +64,8 @@ def make_rooms_database(directory: Path, rooms: int, per_room: int,
 
     from collab import create_app
     from collab.extensions import db
-    from collab.models import Membership, School, Team, TeamMember, User
-    from collab.services import rooms as room_service
+    from collab.people.models import Membership, School, Team, TeamMember, User
+    from collab.rooms import service as room_service
 
     # create_app() would otherwise make instance/secret_key in the working tree.
     os.environ.setdefault("SECRET_KEY", SECRET)

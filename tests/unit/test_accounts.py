@@ -7,8 +7,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from collab.services.accounts import normalise_email
-from collab.web import safe_next
+from collab.core.links import safe_next
+from collab.people.service_accounts import normalise_email
 
 # ---------------------------------------------------------------- normalise_email
 

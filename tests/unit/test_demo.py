@@ -9,37 +9,30 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
 
-from collab.extensions import db
-from collab.models import (
-    ActionStep,
+from collab.assessments.models import (
     Assessment,
     AssessmentRating,
     AssessmentRequest,
-    BoardNote,
     CalibrationRound,
-    Holiday,
-    Lesson,
-    Membership,
-    Notification,
+    Rubric,
+    RubricVersion,
+)
+from collab.core.notify import Notification
+from collab.demo import seed as demo
+from collab.extensions import db
+from collab.observations import service as observations
+from collab.observations import service_ical as ical
+from collab.observations.models import (
+    ActionStep,
     Observation,
     ObservationBooking,
     ObservationNote,
     ObservationObserver,
-    Period,
-    Profile,
-    Room,
-    RoomMember,
-    RoomMessage,
-    Rubric,
-    RubricVersion,
-    School,
-    SchoolClass,
-    Team,
-    TeamMember,
-    Term,
-    User,
 )
-from collab.services import demo, ical, observations, timetables
+from collab.people.models import Membership, Profile, School, Team, TeamMember, User
+from collab.rooms.models import BoardNote, Room, RoomMember, RoomMessage
+from collab.timetables import service as timetables
+from collab.timetables.models import Holiday, Lesson, Period, SchoolClass, Term
 from tests.conftest import login
 
 TABLES = (School, User, Membership, Profile, Team, TeamMember, Period, Term, Holiday, Lesson,
@@ -314,9 +307,9 @@ def test_observations_are_not_made_twice(runner):
 
 
 def test_the_team_room_of_guru01_and_guru02_has_a_talk_a_board_and_a_finished_protocol(runner):
-    from collab.access.rooms import room_for
-    from collab.models import BoardNote, Room, RoomMessage
-    from collab.services import room_board
+    from collab.rooms import service_board as room_board
+    from collab.rooms.access import room_for
+    from collab.rooms.models import BoardNote, Room, RoomMessage
 
     seed(runner)
     room = db.session.scalar(select(Room).where(Room.kind == "team"))
@@ -337,7 +330,7 @@ def test_the_team_room_of_guru01_and_guru02_has_a_talk_a_board_and_a_finished_pr
 
 
 def test_the_demo_has_rubrics_four_assessors_on_one_lesson_and_a_finished_calibration(runner):
-    from collab.models import Assessment, AssessmentRequest, CalibrationRound, Rubric
+    from collab.assessments.models import Assessment, AssessmentRequest, CalibrationRound, Rubric
 
     seed(runner)
     keys = set(db.session.scalars(select(Rubric.library_key)))
@@ -351,6 +344,6 @@ def test_the_demo_has_rubrics_four_assessors_on_one_lesson_and_a_finished_calibr
     assert all(a.is_submitted for a in db.session.scalars(
         select(Assessment).where(Assessment.round_id == round_.id)))
     guru01 = db.session.scalar(select(User).where(User.email == "guru01@demo.sch.id"))
-    from collab.services import assessments
+    from collab.assessments import service as assessments
 
     assert assessments.to_do(guru01)  # the novice's plan waits for guru01's feedback

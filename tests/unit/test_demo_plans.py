@@ -5,20 +5,14 @@ draft, one adaptation by the novice guru09; seeding again adds nothing; the page
 import pytest
 from sqlalchemy import func, select
 
-from collab.access.plans import visible_to
+from collab.core.activity import ActivityEvent
+from collab.core.notify import Notification
+from collab.demo import plans as demo_plans
+from collab.demo import seed as demo
 from collab.extensions import db
-from collab.models import (
-    ActivityEvent,
-    Notification,
-    Plan,
-    PlanCoauthor,
-    PlanComment,
-    PlanRevision,
-    PlanTemplate,
-    School,
-    User,
-)
-from collab.services import demo, demo_plans
+from collab.people.models import School, User
+from collab.plans.access import visible_to
+from collab.plans.models import Plan, PlanCoauthor, PlanComment, PlanRevision, PlanTemplate
 from tests.conftest import login
 
 TABLES = (Plan, PlanRevision, PlanComment, PlanCoauthor, PlanTemplate, Notification,

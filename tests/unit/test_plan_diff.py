@@ -4,7 +4,7 @@ segments inside a changed line, and long unchanged stretches folded to a few lin
 
 import random
 
-from collab.services.plans import DiffLine, diff
+from collab.plans.service import DiffLine, diff
 
 
 def kinds(lines: list[DiffLine]) -> list[str]:

@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from collab.services.rendering import headings, render_markdown, sanitise
+from collab.core.rendering import headings, render_markdown, sanitise
 
 # The payload corpus of SECURITY.md, as a teacher could type it into a plan.
 XSS_CORPUS = [
@@ -235,7 +235,7 @@ def test_rendered_markdown_is_a_fixed_point_of_the_sanitiser(text):
 
 
 def test_a_reused_parser_starts_afresh_for_every_text():
-    # Parsers are reused (collab.services.rendering._convert): a heading's id must not grow
+    # Parsers are reused (collab.core.rendering._convert): a heading's id must not grow
     # a suffix because the same heading was rendered before, nor a table leak into the next.
     first = render_markdown("# Tujuan\n\n| a | b |\n|---|---|\n| 1 | 2 |")
     again = render_markdown("# Tujuan\n\n| a | b |\n|---|---|\n| 1 | 2 |")

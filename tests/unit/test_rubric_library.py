@@ -1,24 +1,30 @@
 """The built-in rubric library: every rubric valid in both languages with the same shape in
-each, the PKG structure and the lesson-study levels, the PKG conversion and its bands at
-their edges, and the check of the rubric JSON format finding each kind of problem in its
-place."""
+each, the PKG structure and the lesson-study levels, its data files refused at load when
+broken (naming the file and place), the PKG conversion and its bands at their edges, and the
+check of the rubric JSON format finding each kind of problem in its place."""
 
 import copy
+import json
 import math
+import shutil
 
 import pytest
 
-from collab.services.rubric_library import (
+from collab.assessments.library import (
+    DATA_FOLDER,
     LANGUAGES,
     LIBRARY,
+    LIBRARY_KEYS,
     PKG_BAND_LABELS,
     PKG_BANDS,
     PKG_MAX_TOTAL,
     PROBLEM_CODES,
     TARGETS,
+    LibraryDataError,
     Problem,
     describe,
     library_rubric,
+    load_library,
     pkg_band,
     pkg_conversion,
     validate_rubric,
@@ -155,6 +161,125 @@ def test_changing_a_copy_leaves_the_library_as_it_was():
     rubric["criteria"][0]["descriptors"][0] = "changed"
     rubric["levels"].pop()
     assert LIBRARY["pkg"].content == before
+
+
+# ---------------------------------------------------------------- the library's data files
+
+
+def test_the_library_is_read_from_one_json_file_per_rubric_in_the_order_of_its_keys():
+    assert sorted(path.name for path in DATA_FOLDER.glob("*.json")) == sorted(
+        f"{key}.json" for key in LIBRARY_KEYS)
+    assert list(LIBRARY) == list(LIBRARY_KEYS) == ["pkg", "lesson_study_observation",
+                                                    "plan_quality"]
+    assert load_library(DATA_FOLDER) == LIBRARY
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    """A copy of the library's data files to break."""
+    for key in LIBRARY_KEYS:
+        shutil.copy(DATA_FOLDER / f"{key}.json", tmp_path / f"{key}.json")
+    return tmp_path
+
+
+def edit(folder, key: str, change) -> str:
+    """Change one data file in `folder` with `change(data)`; its path as the error names it."""
+    path = folder / f"{key}.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return str(path)
+
+
+def test_an_unchanged_copy_loads_the_same_library(data_copy):
+    assert load_library(data_copy) == LIBRARY
+
+
+def drop_a_descriptor(data):
+    data["criteria"][2]["en"]["descriptors"].pop()
+
+
+def weight_per_language(data):
+    data["criteria"][0]["en"]["weight"] = 2
+
+
+def drop_a_label(data):
+    del data["levels"][1]["label"]["en"]
+
+
+def empty_a_description(data):
+    data["criteria"][0]["en"]["description"] = ""
+
+
+def unknown_group(data):
+    data["criteria"][8]["group"] = "sosial"
+
+
+def unordered_scores(data):
+    data["levels"][2]["score"] = 1
+
+
+def text_not_text(data):
+    data["groups"]["social"]["id"] = 7
+
+
+@pytest.mark.parametrize(("key", "change", "message"), [
+    ("pkg", drop_a_descriptor,
+     "criteria[2].en.descriptors: needs 4 descriptors, one per level, found 3"),
+    ("plan_quality", weight_per_language,
+     "criteria[0].en.weight: unknown key; expected one of: description, descriptors, title"),
+    ("lesson_study_observation", drop_a_label,
+     "levels[1].label.en: missing: every text is needed in both languages"),
+    ("lesson_study_observation", empty_a_description,
+     "criteria[0].description: differs between the languages: id True, en False"),
+    ("pkg", unknown_group, "criteria[8].group: must be null or one of the groups: "
+     "pedagogical, personal, social, professional"),
+    ("pkg", unordered_scores, "levels[2].score: must be greater than the score before it (2)"),
+    ("pkg", text_not_text, "groups.social.id: must be text"),
+], ids=["descriptor-missing-in-one-language", "weight-in-one-language", "label-missing",
+        "description-in-one-language-only", "unknown-group", "scores-not-ascending",
+        "group-label-not-text"])
+def test_a_broken_data_file_is_refused_at_load_naming_the_file_and_place(
+        data_copy, key, change, message):
+    path = edit(data_copy, key, change)
+    with pytest.raises(LibraryDataError) as refused:
+        load_library(data_copy)
+    assert str(refused.value).splitlines()[1:] == [f"  {path}: {message}"]
+
+
+def test_a_shared_problem_is_reported_once_not_once_per_language(data_copy):
+    path = edit(data_copy, "plan_quality", lambda data: data["criteria"][1].update(weight=0))
+    with pytest.raises(LibraryDataError) as refused:
+        load_library(data_copy)
+    assert str(refused.value).splitlines()[1:] == [
+        f"  {path}: criteria[1].weight: must be greater than 0"]
+
+
+def test_a_file_that_is_not_json_is_missing_or_is_not_in_the_library_is_refused(data_copy):
+    (data_copy / "pkg.json").write_text('{"key": "pkg",', encoding="utf-8")
+    (data_copy / "plan_quality.json").unlink()
+    (data_copy / "extra.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(LibraryDataError) as refused:
+        load_library(data_copy)
+    lines = str(refused.value).splitlines()
+    assert lines[0] == "the rubric library's data is broken:"
+    assert lines[1] == (f"  {data_copy / 'extra.json'}: not a library rubric: add 'extra' to "
+                        "LIBRARY_KEYS or remove the file")
+    assert lines[2].startswith(f"  {data_copy / 'pkg.json'}: not valid JSON in UTF-8: ")
+    assert lines[3] == f"  {data_copy / 'plan_quality.json'}: the file is missing"
+
+
+def test_the_key_target_and_pkg_flag_of_a_file_are_checked(data_copy):
+    def change(data):
+        data.update(key="plan", target="lesson", pkg="yes")
+    path = edit(data_copy, "plan_quality", change)
+    with pytest.raises(LibraryDataError) as refused:
+        load_library(data_copy)
+    assert str(refused.value).splitlines()[1:] == [
+        f"  {path}: key: must be 'plan_quality', the file's name",
+        f"  {path}: target: must be one of: observation, plan, reflection",
+        f"  {path}: pkg: must be true or false",
+    ]
 
 
 # ---------------------------------------------------------------- PKG conversion and bands

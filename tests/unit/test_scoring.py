@@ -9,7 +9,7 @@ import krippendorff
 import numpy as np
 import pytest
 
-from collab.services.scoring import agreement, per_unit_spread
+from collab.assessments.scoring import agreement, per_unit_spread
 
 ALPHAS = {"alpha_nominal": "nominal", "alpha_ordinal": "ordinal", "alpha_interval": "interval"}
 

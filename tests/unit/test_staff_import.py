@@ -3,7 +3,7 @@ every row (the database look-up for existing accounts needs the `app` fixture)."
 
 import pytest
 
-from collab.services.staff_import import (
+from collab.people.service_staff_import import (
     MAX_ROWS,
     ImportFileError,
     parse_staff_csv,

@@ -5,11 +5,11 @@ from datetime import time
 
 import pytest
 
+from collab.core.csv_files import ImportFileError, decode_csv_bytes
 from collab.extensions import db
-from collab.services import timetables
-from collab.services.csv_files import ImportFileError, decode_csv_bytes
-from collab.services.timetable_import import apply_import, parse_timetable_csv, parse_weekday
-from collab.services.timetables import LessonSlot
+from collab.timetables import service as timetables
+from collab.timetables.service import LessonSlot
+from collab.timetables.service_import import apply_import, parse_timetable_csv, parse_weekday
 
 HEADER = "teacher_email,weekday,period,class,subject,room\n"
 

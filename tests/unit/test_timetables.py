@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from collab.extensions import db
-from collab.models import Lesson, SchoolClass
-from collab.services import timetables
-from collab.services.timetables import LessonSlot, TimetableError, grade_of
+from collab.timetables import service as timetables
+from collab.timetables.models import Lesson, SchoolClass
+from collab.timetables.service import LessonSlot, TimetableError, grade_of
 
 MONDAY = date(2026, 11, 30)
 FRIDAY = date(2026, 12, 4)

@@ -1,1 +1,0 @@
-"""Thin HTTP (and Socket.IO) adapters, one package per area."""

@@ -1,7 +1,0 @@
-"""Home page, first-run setup, language switch, notifications and the health check."""
-
-from flask import Blueprint
-
-bp = Blueprint("main", __name__)
-
-from collab.blueprints.main import routes  # noqa: E402, F401

@@ -1,0 +1,71 @@
+"""Reading an uploaded CSV file the same way for every import: the bytes decoded (UTF-8,
+with or without its byte-order mark; UTF-16 and binary refused), the separator taken from
+the header row (a comma; a semicolon, as Excel writes "CSV" where the decimal mark is a comma,
+as in Indonesia; or a tab), a header row required, blank rows skipped, and a cap on the
+number of rows."""
+
+import csv
+import io
+
+MAX_ROWS = 500
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (not CSV, no header, too many rows)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def decode_csv_bytes(data: bytes) -> str | None:
+    """The text of an uploaded file (UTF-8, byte-order mark or not), or None if it is not."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    # NUL bytes mean UTF-16 (the "Unicode text" of spreadsheets) or not text at all; the
+    # page asks for "CSV UTF-8" instead. PostgreSQL would refuse them in a stored value.
+    return None if "\x00" in text else text
+
+
+def separator(text: str) -> str:
+    """The separator of the header row: whichever of comma, semicolon and tab it has most
+    of (a comma when it has none)."""
+    header = text.split("\n", 1)[0]
+    counts = {mark: header.count(mark) for mark in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def read_csv(text: str, required: tuple[str, ...], max_rows: int = MAX_ROWS
+             ) -> list[tuple[int, dict]]:
+    """The non-blank rows of a CSV text as (line number, {lower-case column: cell}).
+
+    Raises ImportFileError("empty" | "header" | "too_many")."""
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise ImportFileError("empty")
+    reader = csv.DictReader(io.StringIO(text), delimiter=separator(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    if not all(col in header for col in required):
+        raise ImportFileError("header")
+    reader.fieldnames = header
+    rows = []
+    for record in reader:
+        if len(rows) >= max_rows:
+            raise ImportFileError("too_many")
+        if not any((v or "").strip() for v in record.values() if isinstance(v, str)):
+            continue
+        # The reader's line number, not a count of records: blank lines are skipped by the
+        # reader, and the preview must name the row the principal sees in the file.
+        rows.append((reader.line_num, record))
+    if not rows:
+        raise ImportFileError("empty")
+    return rows
+
+
+def split_list(cell: str | None) -> list[str]:
+    """'Matematika; IPA' -> ['Matematika', 'IPA'] (commas accepted too, empties dropped)."""
+    parts = (cell or "").replace(",", ";").split(";")
+    return [p.strip() for p in parts if p.strip()]

@@ -1,0 +1,25 @@
+"""Every process-wide listener of `core`, registered in one place (docs/architecture.md lists
+the listeners of every package): what happens at a connection, a transaction's begin, a write,
+a flush, a commit or a rollback, whatever feature caused it."""
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from collab.core import activity, database, notify
+
+LISTENERS = (
+    (Engine, "connect", database.on_connect),
+    (Engine, "begin", database.on_begin),
+    (Engine, "before_cursor_execute", database.before_write),
+    (Session, "before_flush", activity.refuse_changes_to_events),
+    (Session, "after_commit", notify.send_pending_mail),
+    (Session, "after_rollback", notify.drop_pending_mail),
+)
+
+
+def register() -> None:
+    """Install the listeners once per process (create_app may run many times in tests)."""
+    for target, name, listener in LISTENERS:
+        if not event.contains(target, name, listener):
+            event.listen(target, name, listener)

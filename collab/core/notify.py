@@ -1,0 +1,171 @@
+"""In-app notifications (the row: what happened, for whom, where to look, whether it was
+read): create one, count the unread, list and mark them read; some also go
+out by e-mail.
+
+Each kind has one translated sentence here; the stored row keeps only the kind and its
+values, so a notification reads in the recipient's current language. An e-mail is written in
+the recipient's language and sent only once the change that caused it is committed (a
+rolled-back change sends nothing); a failing mail server is logged, never the user's error.
+"""
+
+import logging
+from datetime import datetime
+
+from flask import current_app, has_request_context, request
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, ForeignKey, Index, String, func, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from collab.core.links import safe_next
+from collab.core.mail import send_mail
+from collab.core.models import UTCDateTime, utcnow
+from collab.extensions import db
+
+
+class Notification(db.Model):
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_recipient_read", "recipient_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(60))
+    # Values for the kind's translated sentence (see core.notify.MESSAGES).
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    link: Mapped[str] = mapped_column(String(500), default="/")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+log = logging.getLogger(__name__)
+_PENDING = "rembuk.pending_mail"
+
+MESSAGES = {
+    "member.joined": _l("%(name)s joined your school."),
+    "role.principal": _l("You are now a principal of the school."),
+    "role.teacher": _l("You are now a teacher of the school (no longer a principal)."),
+    "team.added": _l("You were added to the team %(team)s."),
+    "plan.coauthor_added": _l("You can now edit the plan “%(title)s” as a co-author."),
+    "plan.commented": _l("%(name)s commented on the plan “%(title)s”."),
+    "plan.comment_replied": _l("%(name)s replied to your comment on the plan “%(title)s”."),
+    "plan.mentioned": _l("%(name)s mentioned you in a comment on the plan “%(title)s”."),
+    "observation.requested": _l("%(name)s asks you to observe their lesson (class "
+                                "%(class_name)s, %(date)s, period %(period)s)."),
+    "observation.accepted": _l("%(name)s will observe your lesson (class %(class_name)s, "
+                               "%(date)s, period %(period)s)."),
+    "observation.declined": _l("%(name)s cannot observe your lesson (class %(class_name)s, "
+                               "%(date)s, period %(period)s)."),
+    "observation.proposed": _l("%(name)s proposes another lesson to observe instead of "
+                               "class %(class_name)s, %(date)s, period %(period)s."),
+    "observation.moved": _l("%(name)s moved the observation to class %(class_name)s, "
+                            "%(date)s, period %(period)s. Please answer again."),
+    "observation.cancelled": _l("%(name)s cancelled the observation (class %(class_name)s, "
+                                "%(date)s, period %(period)s)."),
+    "observation.completed": _l("%(name)s submitted their observation notes (class "
+                                "%(class_name)s, %(date)s)."),
+    "observation.debriefed": _l("%(name)s wrote their reflection on the observed lesson "
+                                "(class %(class_name)s, %(date)s)."),
+    "room.mentioned": _l("%(name)s mentioned you in the room “%(room)s”."),
+    "assessment.requested": _l("%(name)s asks for your feedback with the rubric "
+                               "“%(title)s” by %(date)s."),
+    "assessment.submitted": _l("%(name)s gave you feedback with the rubric “%(title)s”."),
+    "assessment.reminder": _l("Reminder: your feedback for %(name)s is due on %(date)s."),
+    "calibration.invited": _l("%(name)s invites you to a calibration round: “%(title)s”."),
+    "observation.reminder": _l("Tomorrow: the observation of class %(class_name)s, "
+                               "%(date)s, period %(period)s."),
+}
+
+
+def notify(recipient, kind: str, link: str = "/", *, email: bool = False,
+           **params) -> Notification:
+    """Tell one user that something happened; `link` must be a path inside the site. With
+    `email`, the same sentence and the link also go to their address after the commit."""
+    if kind not in MESSAGES:
+        raise KeyError(f"unknown notification kind {kind!r}")
+    # The same rule as next= redirects: browsers read "/\host" or "/<newline>//host" as
+    # another site.
+    if not link or safe_next(link, fallback="") != link:
+        raise ValueError("notification links stay inside the site")
+    note = Notification(
+        recipient_id=recipient.id,
+        school_id=recipient.school_id,
+        kind=kind,
+        params=params,
+        link=link,
+    )
+    db.session.add(note)
+    db.session.flush()
+    if email:
+        db.session.info.setdefault(_PENDING, []).append(
+            (recipient.email, recipient.language, kind, params, link))
+    return note
+
+
+def forget_pending_mail() -> None:
+    """Send none of the e-mails queued so far in this transaction (the demo data tells its
+    made-up people in the app only)."""
+    db.session.info.pop(_PENDING, None)
+
+
+def send_pending_mail(session) -> None:
+    # Releasing a savepoint (begin_nested) fires after_commit too: the mails wait for the
+    # real commit, since the outer transaction may still roll back.
+    if session.in_nested_transaction():
+        return
+    pending = session.info.pop(_PENDING, None)
+    for address, language, kind, params, link in pending or ():
+        try:
+            _send_one(address, language, kind, params, link)
+        except Exception:
+            log.exception("Could not send the %s mail to %s", kind, address)
+
+
+def drop_pending_mail(session) -> None:
+    if session.in_nested_transaction():
+        return  # a refused savepoint; what the outer transaction queued still stands
+    session.info.pop(_PENDING, None)
+
+
+def _send_one(address: str, language: str | None, kind: str, params: dict, link: str) -> None:
+    base = request.host_url.rstrip("/") if has_request_context() else current_app.config.get(
+        "SITE_URL", "").rstrip("/")
+    with force_locale(language or "id"):
+        sentence = str(MESSAGES[kind]) % params
+        footer = str(_l("Open Rembuk to answer:"))
+    send_mail(address, f"Rembuk: {sentence}"[:200], f"{sentence}\n\n{footer} {base}{link}\n")
+
+
+def text(note: Notification) -> str:
+    """The notification's sentence in the current language."""
+    return str(MESSAGES[note.kind]) % note.params
+
+
+def unread_count(user_id: int) -> int:
+    """How many notifications the user has not read."""
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(
+            Notification.recipient_id == user_id, Notification.read_at.is_(None)
+        )
+    )
+
+
+def recent(user_id: int, limit: int = 50) -> list[Notification]:
+    """The user's latest notifications, newest first."""
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.recipient_id == user_id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def mark_all_read(user_id: int) -> None:
+    """Mark every unread notification of the user as read."""
+    db.session.execute(
+        update(Notification)
+        .where(Notification.recipient_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )

@@ -1,0 +1,1 @@
+"""The demo schools: `flask seed-demo` writes them through the features' own services."""

@@ -1,0 +1,84 @@
+"""Who may see and change a lesson plan. Every plan route, export, attachment and search goes
+through here.
+
+Private: the owner and co-authors. Team: also the members of the plan's team. School:
+everyone in the school, the principal included. Anyone else gets a 404, never a 403, so a plan's
+existence is not revealed. Editing: the owner and co-authors. Sharing, co-authors and
+deleting: the owner.
+"""
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import and_, exists, false, or_, select
+
+from collab.extensions import db
+from collab.people.access import current_school
+from collab.people.models import TeamMember
+from collab.plans.models import Plan, PlanCoauthor
+
+
+def visible_to(user):
+    """A SQL condition on Plan: the plans `user` may read (only ever within their school)."""
+    if user is None or getattr(user, "membership", None) is None:
+        return false()
+    return readable_by(user.id, user.school_id)
+
+
+def readable_by(user_id, school_id):
+    """visible_to for a member of a school given by ids, which may be bound parameters (a
+    statement built once and run for many users)."""
+    is_coauthor = exists().where(PlanCoauthor.plan_id == Plan.id,
+                                 PlanCoauthor.user_id == user_id)
+    in_team = exists().where(TeamMember.team_id == Plan.team_id, TeamMember.user_id == user_id)
+    return and_(
+        Plan.school_id == school_id,
+        or_(
+            Plan.visibility == "school",
+            Plan.owner_id == user_id,
+            is_coauthor,
+            and_(Plan.visibility == "team", in_team),
+        ),
+    )
+
+
+def can_read(user, plan: Plan) -> bool:
+    """True if `user` may read `plan` (the same rule as visible_to, for one loaded plan)."""
+    return bool(db.session.scalar(select(Plan.id).where(Plan.id == plan.id, visible_to(user))))
+
+
+def can_edit(user, plan: Plan) -> bool:
+    """True for the owner and the co-authors, in the plan's school."""
+    if getattr(user, "school_id", None) != plan.school_id:
+        return False
+    if plan.owner_id == user.id:
+        return True
+    return db.session.get(PlanCoauthor, (plan.id, user.id)) is not None
+
+
+def is_owner(user, plan: Plan) -> bool:
+    return plan.owner_id == user.id and plan.school_id == getattr(user, "school_id", None)
+
+
+def readable_plan(plan_id: int) -> Plan:
+    """The plan if the current user may read it, else 404."""
+    current_school()
+    plan = db.session.scalar(select(Plan).where(Plan.id == plan_id, visible_to(current_user)))
+    if plan is None:
+        abort(404)
+    return plan
+
+
+def editable_plan(plan_id: int) -> Plan:
+    """The plan if the current user may edit it; 404 if they may not even read it, else 403."""
+    plan = readable_plan(plan_id)
+    if not can_edit(current_user, plan):
+        abort(403)
+    return plan
+
+
+def owned_plan(plan_id: int) -> Plan:
+    """The plan if the current user owns it; 404 if unreadable, else 403."""
+    plan = readable_plan(plan_id)
+    if not is_owner(current_user, plan):
+        abort(403)
+    return plan
