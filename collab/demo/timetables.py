@@ -9,7 +9,7 @@ and holidays are added by name, and a teacher without lessons gets the generated
 """
 
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
@@ -34,7 +34,7 @@ def seed(smp: School, sd: School, data: DemoContent) -> None:
 
 
 def _period_times(spec: dict, count: int, break_after: int) -> list[tuple[time, time]]:
-    start, times = datetime.combine(datetime(2000, 1, 1), spec["starts"]), []
+    start, times = datetime.combine(date(2000, 1, 1), spec["starts"]), []
     for number in range(1, count + 1):
         end = start + timedelta(minutes=spec["minutes"])
         times.append((start.time(), end.time()))

@@ -1,7 +1,7 @@
 """Comments on a plan (add, reply, resolve, reopen) and the school's own plan templates,
 which a principal adds."""
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -91,11 +91,10 @@ def add_comment(plan_id):
     form = CommentForm()
     comment = _add(plan, form) if form.validate_on_submit() else None
     if comment is None:
-        # Imported here: routes imports this module for view_context.
-        from collab.plans.routes.pages import view
-
+        # Show the plan again with the form as sent (see view_context); through the view
+        # function's registry, since pages.py imports this module.
         g.comment_form = form
-        return view(plan_id), 400
+        return current_app.view_functions["plans.view"](plan_id=plan_id), 400
     db.session.commit()
     flash(_("Your comment is added."), "success")
     return redirect(url_for("plans.view", plan_id=plan.id, _anchor=f"comment-{comment.id}"))
