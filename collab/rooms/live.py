@@ -3,7 +3,6 @@ came by a socket event or by a plain form: the room's Socket.IO room name and th
 of a message, a note, the protocol and the raised hands. Call them after the commit."""
 
 from flask import get_template_attribute
-from markupsafe import Markup
 
 from collab import realtime
 from collab.extensions import socketio
@@ -29,8 +28,9 @@ def message_payload(message) -> dict:
     """A message as clients get it (rooms.message_json) with `html`, its list item rendered
     once by the macro the page uses (templates/rooms/_items.html). The item is the same for
     every reader: whatever is theirs alone (mine, edit and delete) the page's script adds."""
-    payload = rooms.message_json(message)
-    payload["html"] = str(_macro("message_item")(message, Markup(payload["body_html"])))
+    body = rooms.message_body(message)
+    payload = rooms.message_json(message, body)
+    payload["html"] = str(_macro("message_item")(message, body))
     return payload
 
 

@@ -350,15 +350,26 @@ def _read_up_to(room: Room, user, message_id: int) -> None:
         db.session.flush()
 
 
-def message_json(message: RoomMessage) -> dict:
-    """What a client gets of a message (the body already rendered and sanitised)."""
+def message_body(message: RoomMessage):
+    """The message's body as HTML (the one Markdown renderer and sanitiser); None once
+    deleted."""
+    if message.deleted_at is not None:
+        return None
+    return render_markdown(message.body, heading_ids=False)
+
+
+def message_json(message: RoomMessage, body_html=None) -> dict:
+    """What a client gets of a message (the body already rendered and sanitised; pass
+    `body_html`, message_body(message), when it is rendered already)."""
     deleted = message.deleted_at is not None
+    if body_html is None and not deleted:
+        body_html = message_body(message)
     return {
         "id": message.id,
         "client_id": message.client_id,
         "room_id": message.room_id,
         "author": {"id": message.author_id, "name": message.author.name},
-        "body_html": "" if deleted else str(render_markdown(message.body, heading_ids=False)),
+        "body_html": "" if deleted else str(body_html),
         "created_at": message.created_at.isoformat(),
         "edited_at": message.edited_at.isoformat() if message.edited_at else None,
         "deleted": deleted,

@@ -68,6 +68,19 @@ def test_two_teachers_chat_live_and_move_a_note(site, second_site, room_id):
     sent = guru01.locator("#messages li.message", has_text="Kelompok 2 sudah menemukan pola")
     sent.locator(".message-actions").wait_for()  # acknowledged: now editable
     assert sent.count() == 1, "shown once, not once pending and once from the broadcast"
+    # Both got the server's one rendering of the item; each page adds what is its reader's
+    # alone: "mine" and, on my own message, the edit and delete forms with my CSRF token.
+    assert "mine" in sent.get_attribute("class").split()
+    assert "mine" not in arrived.get_attribute("class").split()
+    assert arrived.locator(".message-actions").count() == 0
+    message_id = sent.get_attribute("data-id")
+    edit = sent.locator(f"form[action$='/messages/{message_id}/edit']")
+    assert edit.locator("input[name=csrf_token]").input_value()
+    sent.locator("summary").click()
+    edit.locator("textarea").fill("Kelompok 2 sudah menemukan pola **kelipatan** tiga.")
+    edit.locator("button[type=submit]").click()
+    guru02.locator("#messages li.message", has_text="kelipatan tiga").locator(
+        "[data-label=edited]").wait_for()
 
     guru02.fill("#body", "Setuju. Baris baru:")
     guru02.press("#body", "Shift+Enter")

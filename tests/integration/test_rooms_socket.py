@@ -245,7 +245,9 @@ def test_edit_and_delete_are_broadcast_and_only_the_author_may(world, team_room,
     assert teacher.ask("message:delete", {"room_id": team_room.id,
                                           "message_id": message_id})["ok"]
     [deleted] = mentor.received("message:deleted")
-    assert deleted["args"][0] == {"room_id": team_room.id, "id": message_id}
+    gone = deleted["args"][0]
+    assert {k: gone[k] for k in ("room_id", "id")} == {"room_id": team_room.id, "id": message_id}
+    assert 'class="message deleted"' in gone["html"] and "versi akhir" not in gone["html"]
 
 
 # -- nobody let in ------------------------------------------------------------------------
