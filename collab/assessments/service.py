@@ -25,32 +25,24 @@ from collab.assessments.models import (
     RubricCriterion,
     RubricVersion,
 )
+from collab.assessments.service_errors import (
+    MAX_ASSESSORS,
+    MAX_MESSAGE,
+    MAX_TEXT,
+    AssessmentError,
+)
 from collab.core import activity, notify
+from collab.core.links import Target
 from collab.core.models import utcnow
-from collab.core.refusals import RuleError
 from collab.extensions import db
 from collab.observations.models import Observation, ObservationObserver
 from collab.people.models import Membership, User
 from collab.plans.models import Plan
 
-MAX_ASSESSORS = 10
-MAX_TEXT = 2000
-MAX_MESSAGE = 1000
 LONGEST_DEADLINE = timedelta(days=90)
 REMIND_BEFORE = timedelta(days=1)
 CALIBRATE_BELOW = 0.667  # ordinal alpha under this: "discuss to calibrate"
 TARGET_RUBRICS = {"plan": ("plan",), "observation": ("observation", "reflection")}
-
-
-class AssessmentError(RuleError):
-    """A refused assessment change; `status` is the HTTP status it stands for, `missing`
-    the criteria left unrated at a submission."""
-
-    def __init__(self, code: str, field: str | None = None, status: int = 400,
-                 missing: list[int] | None = None):
-        super().__init__(code, field)
-        self.status = status
-        self.missing = missing or []
 
 
 # -- targets ---------------------------------------------------------------------------------
@@ -131,10 +123,10 @@ def request_feedback(teacher: User, fields: RequestFields, today: date) -> Asses
             assessed_id=teacher.id, assessor_id=assessor.id, kind=kind, plan_id=plan and plan.id,
             observation_id=observation and observation.id, due_on=fields.due_on))
     db.session.flush()
+    target = Target("assessments.results", {"request_id": request.id})
     for assessor in assessors:
-        notify.notify(assessor, "assessment.requested", f"/assessments/requests/{request.id}",
-                      email=True, name=teacher.name, title=version.title,
-                      date=fields.due_on.isoformat())
+        notify.notify(assessor, "assessment.requested", target, email=True, name=teacher.name,
+                      title=version.title, date=fields.due_on.isoformat())
     activity.record(teacher.school_id, teacher, "assessment.requested", "assessment_request",
                     request.id)
     return request
@@ -260,10 +252,10 @@ def _submit(assessment: Assessment, user: User) -> None:
                       name=user.name, title=assessment.rubric_version.title)
 
 
-def _results_link(assessment: Assessment) -> str:
+def _results_link(assessment: Assessment) -> Target:
     if assessment.request_id is not None:
-        return f"/assessments/requests/{assessment.request_id}"
-    return f"/assessments/{assessment.id}"
+        return Target("assessments.results", {"request_id": assessment.request_id})
+    return Target("assessments.assessment", {"assessment_id": assessment.id})
 
 
 # -- lists ---------------------------------------------------------------------------------
@@ -489,7 +481,8 @@ def send_reminders(now=None) -> int:
         Assessment.due_on <= today + REMIND_BEFORE, Assessment.kind != "self"))
     sent = 0
     for assessment in due:
-        notify.notify(assessment.assessor, "assessment.reminder", f"/assessments/{assessment.id}",
+        notify.notify(assessment.assessor, "assessment.reminder",
+                      Target("assessments.assessment", {"assessment_id": assessment.id}),
                       email=True, name=assessment.assessed.name if assessment.assessed else "",
                       date=assessment.due_on.isoformat())
         assessment.reminded_at = utcnow()

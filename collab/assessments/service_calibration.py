@@ -10,6 +10,7 @@ group and its agreement. The facilitator sees who is calibrated on which criteri
 import statistics
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -17,6 +18,7 @@ from collab.assessments import scoring
 from collab.assessments.models import Assessment, CalibrationRound, RubricCriterion, RubricVersion
 from collab.assessments.service import TARGET_RUBRICS, AssessmentError
 from collab.core import activity, notify
+from collab.core.links import Target
 from collab.core.models import utcnow
 from collab.extensions import db
 from collab.observations.models import Observation
@@ -29,6 +31,18 @@ MAX_RATERS = 40
 MAX_TITLE = 200
 
 
+class CalibrationError(AssessmentError):
+    """A refused calibration round: an AssessmentError with the round's own sentences."""
+
+    MESSAGES = {
+        **AssessmentError.MESSAGES,
+        "sample_hidden": _l("Some raters cannot open this plan. Choose a plan shared with "
+                            "the whole school."),
+        "rater_count": _l("Choose one to %(max)d colleagues.", max=MAX_RATERS),
+        "bad_title": _l("Give the round a title."),
+    }
+
+
 def create_round(facilitator: User, version: RubricVersion | None, title: str,
                  rater_ids: list[int], plan: Plan | None = None,
                  observation: Observation | None = None) -> CalibrationRound:
@@ -36,19 +50,19 @@ def create_round(facilitator: User, version: RubricVersion | None, title: str,
     assessment per rater; the raters are told."""
     title = " ".join((title or "").split())
     if not title or len(title) > MAX_TITLE:
-        raise AssessmentError("bad_title", "title")
+        raise CalibrationError("bad_title", "title")
     if (plan is None) == (observation is None):
-        raise AssessmentError("choose_target", "target")
+        raise CalibrationError("choose_target", "target")
     target = "plan" if plan is not None else "observation"
     sample = plan or observation
     if sample.school_id != facilitator.school_id:
-        raise AssessmentError("bad_target", "target")
+        raise CalibrationError("bad_target", "target")
     if (version is None or version.rubric.school_id != facilitator.school_id
             or not version.is_published or version.target not in TARGET_RUBRICS[target]):
-        raise AssessmentError("bad_rubric", "rubric")
+        raise CalibrationError("bad_rubric", "rubric")
     raters = _raters(facilitator, rater_ids)
     if plan is not None and not all(can_read(r, plan) for r in raters):
-        raise AssessmentError("sample_hidden", "target")
+        raise CalibrationError("sample_hidden", "target")
     round_ = CalibrationRound(school_id=facilitator.school_id, facilitator_id=facilitator.id,
                               rubric_version_id=version.id, title=title,
                               plan_id=plan and plan.id,
@@ -62,7 +76,8 @@ def create_round(facilitator: User, version: RubricVersion | None, title: str,
             observation_id=round_.observation_id))
     db.session.flush()
     for rater in raters:
-        notify.notify(rater, "calibration.invited", f"/assessments/calibration/{round_.id}",
+        notify.notify(rater, "calibration.invited",
+                      Target("assessments.calibration_round", {"round_id": round_.id}),
                       name=facilitator.name, title=title)
     activity.record(facilitator.school_id, facilitator, "calibration.started",
                     "calibration_round", round_.id)
@@ -72,13 +87,13 @@ def create_round(facilitator: User, version: RubricVersion | None, title: str,
 def _raters(facilitator: User, ids: list[int]) -> list[User]:
     wanted = set(ids) - {facilitator.id}
     if not 1 <= len(wanted) <= MAX_RATERS:
-        raise AssessmentError("rater_count", "raters")
+        raise CalibrationError("rater_count", "raters")
     people = list(db.session.scalars(
         select(User).join(Membership, Membership.user_id == User.id)
         .where(User.id.in_(wanted), Membership.school_id == facilitator.school_id)
         .order_by(User.name)))
     if len(people) != len(wanted):
-        raise AssessmentError("not_a_colleague", "raters")
+        raise CalibrationError("not_a_colleague", "raters")
     return people
 
 
@@ -95,7 +110,7 @@ def anchor_of(assessments: list[Assessment]) -> Assessment:
 
 def close(round_: CalibrationRound, user: User) -> None:
     if user.id != round_.facilitator_id:
-        raise AssessmentError("not_facilitator", status=403)
+        raise CalibrationError("not_facilitator", status=403)
     round_.closed_at = utcnow()
     db.session.flush()
     activity.record(round_.school_id, user, "calibration.closed", "calibration_round",

@@ -15,6 +15,7 @@ import csv
 import io
 import json
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from collab.assessments import library as rubric_library
@@ -39,6 +40,12 @@ CSV_FIXED = ("criterion", "description", "group", "weight")
 
 class RubricError(RuleError):
     """A refused rubric change."""
+
+    # The builder's pages find a published version before the service is asked; this is
+    # what the error page says if one is published meanwhile.
+    MESSAGES = {
+        "published": _l("This rubric is published. Press Edit to start its next version."),
+    }
 
 
 class InvalidRubric(RubricError):

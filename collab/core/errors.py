@@ -1,4 +1,6 @@
-"""Friendly bilingual error pages; a server error rolls the session back and shows no trace."""
+"""Friendly bilingual error pages; a server error rolls the session back and shows no trace.
+A service's refusal (RuleError) that no view put next to a field is shown here, with its
+sentence, instead of passing for a server error."""
 
 import logging
 
@@ -8,6 +10,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from collab.core.refusals import RuleError
 from collab.extensions import db
 
 log = logging.getLogger(__name__)
@@ -65,6 +68,17 @@ def _csrf_error(error: CSRFError):
                                      "send it again.")))
 
 
+def _refusal(error: RuleError):
+    # Views answer the refusals they expect (a form again, a flash, a 409 page); this is the
+    # one place for the rest, so a broken rule never reads as "something went wrong".
+    db.session.rollback()
+    log.info("refused %s %s: %s", request.method, request.path, error.code)
+    status = getattr(error, "status", 400)
+    sentence = str(error.message)
+    detail = None if sentence == error.code else sentence  # a code with no sentence: the page's
+    return render_error(status if status in MESSAGES else 400, detail)
+
+
 def _server_error(error: Exception):
     db.session.rollback()
     log.exception("unhandled error on %s %s", request.method, request.path)
@@ -74,4 +88,5 @@ def _server_error(error: Exception):
 def register(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(RuleError, _refusal)
     app.register_error_handler(Exception, _server_error)

@@ -1,6 +1,49 @@
-"""Links inside the site: which targets of a redirect or a notification stay on it."""
+"""Links inside the site: which targets of a redirect or a notification stay on it, and
+where a stored link leads (`Target`: an endpoint and its values, turned into a path only when
+needed, by the app's URL map, so services never write a path by hand)."""
 
-from urllib.parse import urlsplit
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlsplit
+
+from flask import current_app
+
+# The characters Flask's url_for leaves unquoted in an #anchor: path_for quotes the same way.
+_ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a link leads: an endpoint of the app, the values its URL rule needs and an optional
+    #anchor. Stored as data (`as_dict`), built into a path with url_for or `path_for`."""
+
+    endpoint: str
+    values: dict = field(default_factory=dict)
+    anchor: str = ""
+
+    def as_dict(self) -> dict:
+        return {"endpoint": self.endpoint, "values": dict(self.values), "anchor": self.anchor}
+
+    @classmethod
+    def from_dict(cls, data) -> "Target":
+        """The target stored by `as_dict`; ValueError when `data` is not one."""
+        if not isinstance(data, dict):
+            raise ValueError("a stored target is a mapping")
+        endpoint, values = data.get("endpoint"), data.get("values") or {}
+        anchor = data.get("anchor") or ""
+        if not isinstance(endpoint, str) or not isinstance(values, dict) or not isinstance(
+                anchor, str) or any(not isinstance(k, str) or k.startswith("_") for k in values):
+            raise ValueError("malformed stored target")
+        return cls(endpoint, dict(values), anchor)
+
+
+def path_for(target: Target) -> str:
+    """The site path of `target`, #anchor included, from the app's URL map: needs an app but no
+    request (CLI commands, the e-mails sent after a commit). Raises werkzeug's BuildError for an
+    unknown endpoint or missing values."""
+    path = current_app.url_map.bind("localhost").build(target.endpoint, target.values)
+    if target.anchor:
+        path = f"{path}#{quote(target.anchor, safe=_ANCHOR_SAFE)}"
+    return path
 
 
 def safe_next(target: str | None, fallback: str = "/") -> str:

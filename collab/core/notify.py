@@ -3,7 +3,10 @@ read): create one, count the unread, list and mark them read; some also go
 out by e-mail.
 
 Each kind has one translated sentence here; the stored row keeps only the kind and its
-values, so a notification reads in the recipient's current language. An e-mail is written in
+values, so a notification reads in the recipient's current language. Where it leads is kept
+the same way: a `links.Target` (endpoint, values, anchor) in the row's params under "_target",
+built with url_for when shown; the `link` column keeps the path as it was built then (rows from
+before targets, and the fallback when an endpoint is gone). An e-mail is written in
 the recipient's language and sent only once the change that caused it is committed (a
 rolled-back change sends nothing); a failing mail server is logged, never the user's error.
 """
@@ -11,13 +14,13 @@ rolled-back change sends nothing); a failing mail server is logged, never the us
 import logging
 from datetime import datetime
 
-from flask import current_app, has_request_context, request
+from flask import current_app, has_request_context, request, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from collab.core.links import safe_next
+from collab.core.links import Target, path_for, safe_next
 from collab.core.mail import send_mail
 from collab.core.models import UTCDateTime, utcnow
 from collab.extensions import db
@@ -37,9 +40,16 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    @property
+    def href(self) -> str:
+        """Where the notification leads, built now from its stored target."""
+        return href(self)
+
 
 log = logging.getLogger(__name__)
 _PENDING = "rembuk.pending_mail"
+# The key in Notification.params that holds the target; never a value of a sentence.
+TARGET_KEY = "_target"
 
 MESSAGES = {
     "member.joined": _l("%(name)s joined your school."),
@@ -77,29 +87,64 @@ MESSAGES = {
 }
 
 
-def notify(recipient, kind: str, link: str = "/", *, email: bool = False,
+def notify(recipient, kind: str, target: Target, *, email: bool = False,
            **params) -> Notification:
-    """Tell one user that something happened; `link` must be a path inside the site. With
-    `email`, the same sentence and the link also go to their address after the commit."""
+    """Tell one user that something happened; `target` is the page to look at (its path must
+    stay inside the site). With `email`, the same sentence and the link also go to their
+    address after the commit."""
     if kind not in MESSAGES:
         raise KeyError(f"unknown notification kind {kind!r}")
+    if not isinstance(target, Target):
+        raise TypeError("a notification leads to a links.Target, not a hand-built path")
+    if TARGET_KEY in params:
+        raise ValueError(f"{TARGET_KEY!r} is reserved for the notification's target")
+    link = path_for(target)  # an unknown endpoint or a missing value raises BuildError here
     # The same rule as next= redirects: browsers read "/\host" or "/<newline>//host" as
     # another site.
-    if not link or safe_next(link, fallback="") != link:
+    if safe_next(link, fallback="") != link:
         raise ValueError("notification links stay inside the site")
     note = Notification(
         recipient_id=recipient.id,
         school_id=recipient.school_id,
         kind=kind,
-        params=params,
+        params={**params, TARGET_KEY: target.as_dict()},
         link=link,
     )
     db.session.add(note)
     db.session.flush()
     if email:
         db.session.info.setdefault(_PENDING, []).append(
-            (recipient.email, recipient.language, kind, params, link))
+            (recipient.email, recipient.language, kind, params, target, link))
     return note
+
+
+def values(note: Notification) -> dict:
+    """The values of the notification's sentence (its stored target left out)."""
+    return {k: v for k, v in (note.params or {}).items() if k != TARGET_KEY}
+
+
+def href(note: Notification) -> str:
+    """The notification's link: built from its stored target (url_for in a request, the URL
+    map alone outside one), else the stored `link`, as for rows older than targets or a
+    target whose endpoint no longer exists."""
+    stored = (note.params or {}).get(TARGET_KEY)
+    if stored is None:
+        return note.link
+    return _build(stored, note.link)
+
+
+def _build(target: Target | dict, fallback: str) -> str:
+    try:
+        if not isinstance(target, Target):
+            target = Target.from_dict(target)
+        if has_request_context():
+            built = url_for(target.endpoint, _anchor=target.anchor or None, **target.values)
+        else:
+            built = path_for(target)
+    except (LookupError, TypeError, ValueError):  # BuildError is a LookupError
+        log.warning("Notification target %r no longer builds; using the stored link", target)
+        return fallback
+    return built if safe_next(built, fallback="") == built else fallback
 
 
 def forget_pending_mail() -> None:
@@ -114,9 +159,9 @@ def send_pending_mail(session) -> None:
     if session.in_nested_transaction():
         return
     pending = session.info.pop(_PENDING, None)
-    for address, language, kind, params, link in pending or ():
+    for address, language, kind, params, target, link in pending or ():
         try:
-            _send_one(address, language, kind, params, link)
+            _send_one(address, language, kind, params, _path(target, link))
         except Exception:
             log.exception("Could not send the %s mail to %s", kind, address)
 
@@ -125,6 +170,16 @@ def drop_pending_mail(session) -> None:
     if session.in_nested_transaction():
         return  # a refused savepoint; what the outer transaction queued still stands
     session.info.pop(_PENDING, None)
+
+
+def _path(target: Target, fallback: str) -> str:
+    """The target's path (no script root: the base URL of the mail carries it), built at send
+    time; the path stored at notify time if it no longer builds."""
+    try:
+        return path_for(target)
+    except (LookupError, TypeError, ValueError):
+        log.warning("Notification target %r no longer builds; using the stored link", target)
+        return fallback
 
 
 def _send_one(address: str, language: str | None, kind: str, params: dict, link: str) -> None:
@@ -138,7 +193,7 @@ def _send_one(address: str, language: str | None, kind: str, params: dict, link:
 
 def text(note: Notification) -> str:
     """The notification's sentence in the current language."""
-    return str(MESSAGES[note.kind]) % note.params
+    return str(MESSAGES[note.kind]) % values(note)
 
 
 def unread_count(user_id: int) -> int:

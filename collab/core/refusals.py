@@ -7,6 +7,8 @@ class RuleError(ValueError):
     of whoever sees it); `message` is the one for this code."""
 
     MESSAGES: dict = {}
+    # The sentence for a code MESSAGES does not list; None shows the code itself.
+    FALLBACK = None
 
     def __init__(self, code: str, field: str | None = None):
         super().__init__(code)
@@ -15,4 +17,4 @@ class RuleError(ValueError):
 
     @property
     def message(self):
-        return self.MESSAGES.get(self.code, self.code)
+        return self.MESSAGES.get(self.code, self.FALLBACK or self.code)

@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from collab.core import activity, notify
+from collab.core.links import Target
 from collab.core.models import utcnow
 from collab.demo.content import DemoContent
 from collab.extensions import db
@@ -269,7 +270,8 @@ def _request_row(teacher: User, lesson: LessonOccurrence, focus: str,
     activity.record(teacher.school_id, teacher, "observation.requested", "observation",
                     observation.id)
     for invite in observation.observers:
-        notify.notify(invite.user, "observation.requested", f"/observations/{observation.id}",
+        notify.notify(invite.user, "observation.requested",
+                      Target("observations.view", {"observation_id": observation.id}),
                       date=lesson.on.isoformat(), period=lesson.period,
                       class_name=lesson.class_name, name=teacher.name)
     return observation

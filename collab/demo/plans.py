@@ -13,7 +13,6 @@ and comments come with it, so a second run adds nothing.
 
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
 from collab.core.models import utcnow
@@ -115,20 +114,14 @@ def _backdate(plan: Plan, start) -> None:
     db.session.flush()
 
 
-def _plan_link(plan: Plan) -> str:
-    # No request while seeding: build the path from the URL map alone.
-    return current_app.url_map.bind("").build("plans.view", {"plan_id": plan.id})
-
-
 def _comment(plan: Plan, spec: dict, people: dict[str, User], when) -> None:
     anchors = {title: anchor for anchor, title in headings(plan.body)}
-    link = _plan_link(plan)
-    thread = plan_comments.add(plan, people[spec["author"]], spec["body"], plan_link=link,
+    thread = plan_comments.add(plan, people[spec["author"]], spec["body"],
                                section=anchors.get(spec["section"], ""))
     thread.created_at = when
     for number, reply_spec in enumerate(spec["replies"], start=1):
         reply = plan_comments.add(plan, people[reply_spec["author"]], reply_spec["body"],
-                                  plan_link=link, parent_id=thread.id)
+                                  parent_id=thread.id)
         reply.created_at = when + timedelta(hours=number)
     if spec["resolved_by"] is not None:
         plan_comments.resolve(thread, people[spec["resolved_by"]])

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from collab.core import activity, notify
+from collab.core.links import Target
 from collab.core.models import utcnow
 from collab.core.refusals import RuleError
 from collab.extensions import db
@@ -46,6 +48,35 @@ REQUEST_WEEKS = 4
 
 class ObservationError(RuleError):
     """A refused request or answer; `code` names the problem, `field` the form field."""
+
+    # One table for the three kinds below: a code reads the same whichever kind raised it
+    # (an observer refused by a booking reads "observer_busy" as the request form does).
+    MESSAGES = {
+        # a wrong form
+        "lesson": _l("Choose one of your lessons of the next four weeks."),
+        "lesson_taken": _l("Colleagues are already asked to observe this lesson."),
+        "focus_missing": _l("Write the focus of the observation."),
+        "focus_long": _l("At most %(max)d characters.", max=MAX_FOCUS),
+        "observer_count": _l("Choose one to %(max)d observers.", max=MAX_OBSERVERS),
+        "observer_unknown": _l("Choose colleagues of your school."),
+        "observer_busy": _l("Someone chosen has a class or another observation then."),
+        "note_long": _l("At most %(max)d characters.", max=MAX_NOTE),
+        "reflection_missing": _l("Write your reflection."),
+        "reflection_long": _l("The reflection is too long."),
+        "action_count": _l("Write one to three action steps."),
+        "action_text": _l("Write what you will do."),
+        "action_long": _l("At most %(max)d characters.", max=MAX_ACTION),
+        "action_due": _l("Choose a due date from today to one year ahead."),
+        # a move the state does not allow (IllegalMove)
+        "state": _l("This observation has moved on meanwhile; nothing was changed."),
+        "answered": _l("You have already given this answer."),
+        "no_proposal": _l("This colleague has not proposed another lesson."),
+        "lesson_gone": _l("That lesson is no longer in the timetable."),
+        "submitted": _l("Your notes are already submitted."),
+        "not_started": _l("The lesson has not begun yet."),
+        # a person who may not (NotAllowed): pages answer 403, the phone's sync says why
+        "not_observer": _l("Only the observers who accepted write notes here."),
+    }
 
 
 class IllegalMove(ObservationError):
@@ -422,6 +453,6 @@ def _move(observation: Observation, actor: User, state: str) -> None:
 
 
 def _tell(user: User, kind: str, observation: Observation, **params) -> None:
-    notify.notify(user, kind, f"/observations/{observation.id}", email=True,
-                  date=observation.lesson_date.isoformat(), period=observation.period,
-                  class_name=observation.class_name, **params)
+    notify.notify(user, kind, Target("observations.view", {"observation_id": observation.id}),
+                  email=True, date=observation.lesson_date.isoformat(),
+                  period=observation.period, class_name=observation.class_name, **params)

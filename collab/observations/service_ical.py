@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from icalendar import Calendar, Event, vDuration
 from sqlalchemy import delete, select
 
+from collab.core.links import Target, path_for
 from collab.extensions import db
 from collab.observations import service as observations
 from collab.observations.access import can_see_content
@@ -134,7 +135,8 @@ def _calendar(school: School, name: str) -> Calendar:
 
 def _event(observation: Observation, user: User, school: School, site_url: str) -> Event:
     zone = ZoneInfo(school.timezone)
-    link = f"{site_url.rstrip('/')}/observations/{observation.id}"
+    link = site_url.rstrip("/") + path_for(
+        Target("observations.view", {"observation_id": observation.id}))
     event = Event()
     event.add("uid", uid(observation, site_url))
     event.add("dtstamp", observation.updated_at)

@@ -14,9 +14,11 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 
 from collab.core.models import utcnow
+from collab.core.refusals import RuleError
 from collab.core.rendering import headings
 from collab.extensions import db
 from collab.observations.models import CLASS_MODES, NOTE_TAGS, Observation, ObservationNote
@@ -32,12 +34,25 @@ _SEAT = re.compile(r"^r(\d{1,2})c(\d{1,2})$")
 _TABLE_ROW = re.compile(r"^\|(.+)\|\s*$")
 
 
-class NoteError(ValueError):
+class NoteError(RuleError):
     """A batch that cannot be stored; `index` is the note at fault (None: the batch)."""
+
+    MESSAGES = {
+        "json": _l("The notes could not be read. Reload the page and try again."),
+        "shape": _l("A note is not in the expected form."),
+        "too_many": _l("Send at most %(max)d notes at once.", max=MAX_BATCH),
+        "client_id": _l("A note has no valid identifier."),
+        "at_seconds": _l("A note's time must lie within the lesson."),
+        "mode": _l("Choose whole class, groups or individual work."),
+        "text_missing": _l("Write the note."),
+        "text_long": _l("At most %(max)d characters.", max=MAX_TEXT),
+        "tag": _l("Choose one of the tags."),
+        "seat": _l("Choose a seat on the class's seating grid."),
+        "step": _l("Choose one of the plan's steps."),
+    }
 
     def __init__(self, code: str, index: int | None = None):
         super().__init__(code)
-        self.code = code
         self.index = index
 
 

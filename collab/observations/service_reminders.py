@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import select, update
 
 from collab.core import notify
+from collab.core.links import Target
 from collab.core.models import utcnow
 from collab.extensions import db
 from collab.observations.models import Observation, ObservationObserver
@@ -68,6 +69,7 @@ def _claim_observer(invite: ObservationObserver) -> bool:
 
 
 def _remind(user, observation: Observation) -> None:
-    notify.notify(user, "observation.reminder", f"/observations/{observation.id}", email=True,
+    notify.notify(user, "observation.reminder",
+                  Target("observations.view", {"observation_id": observation.id}), email=True,
                   date=observation.lesson_date.isoformat(), period=observation.period,
                   class_name=observation.class_name)

@@ -5,6 +5,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete as delete_statement
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -31,6 +32,14 @@ MAX_TAGS = 15
 
 class PlanError(RuleError):
     """A plan change that breaks a rule; `field` names the form field at fault."""
+
+    MESSAGES = {
+        "title_missing": _l("Give the plan a title."),
+        "body_long": _l("The plan is too long."),
+        "visibility": _l("Choose who can see the plan."),
+        "team": _l("Choose one of your school's teams."),
+        "team_needed": _l("Choose the team that may see the plan."),
+    }
 
 
 class StaleEdit(Exception):

@@ -12,10 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from werkzeug.utils import secure_filename
 
 from collab.core import activity
+from collab.core.refusals import RuleError
 from collab.extensions import db
 from collab.plans.models import PlanAttachment
 
@@ -57,12 +60,25 @@ _OFFICE = (
 )
 
 
-class AttachmentError(ValueError):
-    """An upload that breaks a rule: `code` is "type", "empty" or "too_many"."""
+class AttachmentError(RuleError):
+    """An upload that breaks a rule: `code` is "type", "empty" or "too_many"; always the
+    file field's fault."""
+
+    MESSAGES = {
+        "type": _l("This type of file cannot be attached. Use PDF, Word, PowerPoint, Excel, "
+                   "PNG, JPEG or WebP."),
+        "empty": _l("The file is empty."),
+    }
 
     def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+        super().__init__(code, "file")
+
+    @property
+    def message(self):
+        if self.code == "too_many":  # a plural: chosen by the number, in the reader's language
+            return ngettext("A plan can have at most %(num)d file.",
+                            "A plan can have at most %(num)d files.", MAX_PER_PLAN)
+        return super().message
 
 
 class TooLarge(AttachmentError):

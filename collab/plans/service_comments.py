@@ -9,10 +9,12 @@ person hears once per comment, never the commenter, and never anyone who cannot 
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from collab.core import activity, notify
+from collab.core.links import Target
 from collab.core.models import utcnow
 from collab.core.refusals import RuleError
 from collab.core.rendering import headings
@@ -27,6 +29,13 @@ MAX_SECTION = PlanComment.section.type.length
 
 class CommentError(RuleError):
     """A comment that breaks a rule; `field` names the form field at fault."""
+
+    MESSAGES = {
+        "body_missing": _l("Write a comment."),
+        "body_long": _l("A comment can have at most %(max)d characters.", max=MAX_COMMENT),
+        "section": _l("Choose one of the plan's sections."),
+        "parent": _l("You can only reply to a comment on this plan."),
+    }
 
 
 @dataclass
@@ -88,10 +97,10 @@ def _check(plan: Plan, body: str, section: str, parent_id: int | None) -> PlanCo
     return parent
 
 
-def add(plan: Plan, author: User, body: str, *, plan_link: str, section: str = "",
+def add(plan: Plan, author: User, body: str, *, section: str = "",
         parent_id: int | None = None) -> PlanComment:
     """Comment on `plan` (a reply when `parent_id` names a top-level comment of the same plan),
-    record the activity and notify those concerned; `plan_link` is the plan page's path.
+    record the activity and notify those concerned (the link: the comment on the plan page).
     A reply belongs to its thread's section. Raises CommentError."""
     section = (section or "").strip()
     parent = _check(plan, body, section, parent_id)
@@ -104,9 +113,9 @@ def add(plan: Plan, author: User, body: str, *, plan_link: str, section: str = "
     db.session.add(comment)
     db.session.flush()
     activity.record(plan.school_id, author, "plan.commented", "plan", plan.id)
-    link = f"{plan_link}#comment-{comment.id}"
+    target = Target("plans.view", {"plan_id": plan.id}, f"comment-{comment.id}")
     for user, kind in recipients(plan, comment, parent):
-        notify.notify(user, kind, link, name=author.name, title=plan.title)
+        notify.notify(user, kind, target, name=author.name, title=plan.title)
     return comment
 
 

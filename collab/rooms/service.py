@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from collab.core import activity
+from collab.core.links import Target
 from collab.core.models import utcnow
 from collab.core.notify import notify
 from collab.core.refusals import RuleError
@@ -242,7 +243,8 @@ def post_message(room: Room, author, client_id, body) -> tuple[RoomMessage, bool
     in_room = member_ids(room) if mentions else set()
     for colleague in mentions:
         if colleague.id in in_room:
-            notify(colleague, "room.mentioned", f"/rooms/{room.id}#m{message.id}",
+            notify(colleague, "room.mentioned",
+                   Target("rooms.room", {"room_id": room.id}, f"m{message.id}"),
                    name=author.name, room=title(room))
     activity.record(room.school_id, author, "room.message", "room", room.id)
     return message, True

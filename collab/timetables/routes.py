@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from collab.core.forms import EmptyForm, ImportForm
+from collab.core.forms import EmptyForm, ImportForm, show_refusal
 from collab.extensions import db
 from collab.people.access import (
     current_school,
@@ -113,21 +113,12 @@ def _add_range(form, add, key: str):
             add(current_school(), form.name.data, form.starts_on.value, form.ends_on.value)
         except timetables.TimetableError as exc:
             db.session.rollback()
-            field = getattr(form, exc.field or "", None) or form.name
-            field.errors = [*field.errors, _error_text(exc.code)]
+            show_refusal(form, exc)
         else:
             db.session.commit()
             flash(_("Saved: %(name)s.", name=form.name.data.strip()), "success")
             return redirect(url_for(SCHEDULE, _anchor=key))
     return _schedule_page(400, **{key: form})
-
-
-def _error_text(code: str) -> str:
-    return {
-        "term_overlap": _("This term overlaps another term."),
-        "ends_before_start": _("The last day cannot be before the first day."),
-        "name_missing": _("Enter a name."),
-    }.get(code, _("This cannot be saved."))
 
 
 @bp.route("/school/schedule/terms", methods=["POST"])
@@ -212,11 +203,10 @@ def timetable():
     if form.validate_on_submit():
         try:
             timetables.save_timetable(current_user, form.slots())
-        except timetables.TimetableError:
+        except timetables.TimetableError as exc:
             # Only when the school's periods changed while the page was open.
             db.session.rollback()
-            flash(_("The school's periods have changed. Check your timetable and save "
-                    "again."), "warning")
+            flash(str(exc.message), "warning")
             status = 409
         else:
             db.session.commit()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from collab.core.refusals import RuleError
@@ -31,6 +32,17 @@ MAX_WEEKS = 26
 
 class TimetableError(RuleError):
     """A refused change; `code` names the problem, `field` the form field at fault."""
+
+    MESSAGES = {
+        "term_overlap": _l("This term overlaps another term."),
+        "ends_before_start": _l("The last day cannot be before the first day."),
+        "name_missing": _l("Enter a name."),
+        # The form checked each slot; only the school's periods changing meanwhile fails it.
+        "slots": _l("The school's periods have changed. Check your timetable and save "
+                    "again."),
+    }
+    # The forms check the rest (names' length, times, weekdays) before the service does.
+    FALLBACK = _l("This cannot be saved.")
 
 
 @dataclass(frozen=True)

@@ -193,8 +193,7 @@ def test_a_plan_full_of_xss_payloads_opens_without_running_anything(site):
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     body = "\n\n".join(["## Bagian berbahaya", *XSS_CORPUS])
     plan = own_plan(title="<img src=x onerror=alert('judul')>", body=body)
-    plan_comments.add(plan, user(COAUTHOR), "\n\n".join(XSS_CORPUS[:10]),
-                      plan_link=f"/plans/{plan.id}")
+    plan_comments.add(plan, user(COAUTHOR), "\n\n".join(XSS_CORPUS[:10]))
     db.session.commit()
 
     site.log_in(TEACHER)

@@ -6,6 +6,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
+from flask import has_request_context
 from sqlalchemy import select
 
 from collab.assessments import library as rubric_library
@@ -295,6 +296,29 @@ def test_an_observer_may_assess_the_lesson_they_observed(world):
     assert assessments.start_as_observer(a["mentor"], observation, version) is mine
     with pytest.raises(AssessmentError):
         assessments.start_as_observer(a["teacher2"], observation, version)
+
+
+def test_send_reminders_needs_no_request_and_stores_each_link_as_a_target(
+        world, rubric, plan, runner):
+    request = ask(world, rubric, plan)
+    for each in request.assessments:
+        each.due_on = utcnow().date() + timedelta(days=1)
+    db.session.commit()
+    assert not has_request_context()
+
+    result = runner.invoke(args=["send-reminders"])
+
+    assert result.exit_code == 0, result.output
+    assert "2 reminder(s) sent." in result.output
+    notes = db.session.scalars(select(Notification).where(
+        Notification.kind == "assessment.reminder")).all()
+    assert len(notes) == 2
+    for note in notes:
+        [assessment] = [x for x in request.assessments if x.assessor_id == note.recipient_id]
+        assert note.params["_target"] == {"endpoint": "assessments.assessment",
+                                          "values": {"assessment_id": assessment.id},
+                                          "anchor": ""}
+        assert note.link == note.href == f"/assessments/{assessment.id}"
 
 
 def test_reminders_go_once_the_day_before_and_late_ones_are_marked(world, rubric, plan):

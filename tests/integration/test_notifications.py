@@ -6,8 +6,10 @@ import pytest
 from bs4 import BeautifulSoup
 from flask_babel import force_locale
 from sqlalchemy import select
+from werkzeug.routing import BuildError
 
 from collab.core import notify
+from collab.core.links import Target
 from collab.core.models import utcnow
 from collab.core.notify import Notification
 from collab.extensions import db
@@ -23,6 +25,9 @@ def listed(html: str) -> list[str]:
     return [a.get_text(strip=True) for a in soup.select("main li a")]
 
 
+HOME = Target("main.home_page")
+
+
 def english(c):
     c.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     return c
@@ -32,9 +37,9 @@ def english(c):
 def teacher_with_notes(world, make):
     """School A's teacher with three notifications, one of them already read."""
     teacher = world["a"]["teacher"]
-    notify.notify(teacher, "team.added", "/", team="MGMP IPA")
-    notify.notify(teacher, "member.joined", "/", name="Rina")
-    read = notify.notify(teacher, "role.principal", "/")
+    notify.notify(teacher, "team.added", HOME, team="MGMP IPA")
+    notify.notify(teacher, "member.joined", HOME, name="Rina")
+    read = notify.notify(teacher, "role.principal", HOME)
     read.read_at = utcnow()
     db.session.commit()
     return teacher
@@ -125,21 +130,52 @@ def test_signed_out_visitors_are_sent_to_login(client):
     "evil.example",
     "",
     "/\n//evil.example",
+    "/",
+    "/plans/1",
 ])
-def test_notify_refuses_a_link_off_the_site(world, link):
-    with pytest.raises(ValueError):
+def test_notify_refuses_a_hand_built_link(world, link):
+    with pytest.raises(TypeError):
         notify.notify(world["a"]["teacher"], "team.added", link, team="X")
     assert db.session.scalar(select(Notification.id)) is None
 
 
-def test_notify_accepts_a_path_with_a_query(world):
-    note = notify.notify(world["a"]["teacher"], "team.added", "/plans/?team=3#top", team="X")
+def test_notify_accepts_a_target_with_a_query_and_an_anchor(world):
+    note = notify.notify(world["a"]["teacher"], "team.added",
+                         Target("plans.index", {"team": 3}, "top"), team="X")
     assert note.link == "/plans/?team=3#top"
+
+
+def test_a_hostile_anchor_stays_on_the_site(world):
+    note = notify.notify(world["a"]["teacher"], "team.added",
+                         Target("main.home_page", anchor="\n//evil.example"), team="X")
+    assert note.link == "/#%0A//evil.example"
+
+
+@pytest.mark.parametrize("target", [
+    Target("no.such.endpoint"),
+    Target("plans.view"),  # the plan_id is missing
+])
+def test_notify_refuses_a_target_that_does_not_build(world, target):
+    with pytest.raises(BuildError):
+        notify.notify(world["a"]["teacher"], "team.added", target, team="X")
+    assert db.session.scalar(select(Notification.id)) is None
+
+
+def test_a_target_that_builds_off_the_site_is_refused(world, monkeypatch):
+    monkeypatch.setattr(notify, "path_for", lambda target: "//evil.example/")
+    with pytest.raises(ValueError):
+        notify.notify(world["a"]["teacher"], "team.added", HOME, team="X")
+    assert db.session.scalar(select(Notification.id)) is None
+
+
+def test_the_target_key_is_reserved(world):
+    with pytest.raises(ValueError):
+        notify.notify(world["a"]["teacher"], "team.added", HOME, team="X", _target="/")
 
 
 def test_notify_refuses_an_unknown_kind(world):
     with pytest.raises(KeyError):
-        notify.notify(world["a"]["teacher"], "no.such.kind")
+        notify.notify(world["a"]["teacher"], "no.such.kind", HOME)
 
 
 # ---------------------------------------------------------------- the home page's query budget
@@ -163,7 +199,7 @@ def grow_the_school(make, world, extra: int = 30):
         make.team(a["school"], f"Extra team {i:02}", [colleague, a["teacher"], a["principal"]])
         make.invitation(a["school"], a["principal"], email=f"extra{i}@test.sch.id")
         for person in (a["teacher"], a["principal"], colleague):
-            notify.notify(person, "team.added", "/", team=f"Extra team {i:02}")
+            notify.notify(person, "team.added", HOME, team=f"Extra team {i:02}")
     db.session.commit()
 
 
@@ -182,3 +218,91 @@ def test_the_home_page_stays_within_its_query_budget_as_the_school_grows(
     page = c.get("/")
     assert "Extra team 29" in page.text  # the new data is really on the page
     assert bell_count(page.text) == 30
+
+
+# ---------------------------------------------------------------- links built when shown
+
+
+def links(html: str) -> dict[str, str]:
+    """Each listed notification's sentence and where its link leads."""
+    soup = BeautifulSoup(html, "html.parser")
+    return {a.get_text(strip=True): a["href"] for a in soup.select("main li a")}
+
+
+def stored_row(teacher, team: str, link: str, target=None) -> None:
+    """A row written straight to the table: `target` as stored (None: a row from before)."""
+    params = {"team": team} if target is None else {"team": team, "_target": target}
+    db.session.add(Notification(recipient_id=teacher.id, school_id=teacher.school_id,
+                                kind="team.added", params=params, link=link))
+    db.session.commit()
+
+
+def test_a_row_stores_its_target_and_the_page_builds_the_link_with_url_for(world, client_for):
+    teacher = world["a"]["teacher"]
+    note = notify.notify(teacher, "team.added", Target("plans.view", {"plan_id": 42}, "c-7"),
+                         team="MGMP IPA")
+    assert note.params == {"team": "MGMP IPA", "_target": {
+        "endpoint": "plans.view", "values": {"plan_id": 42}, "anchor": "c-7"}}
+    assert note.link == "/plans/42#c-7"
+    assert notify.values(note) == {"team": "MGMP IPA"}  # what the sentence is written with
+    note.link = "/stale"  # the page reads the target, not the stored path
+    db.session.commit()
+    c = english(client_for(teacher))
+
+    assert links(c.get("/notifications/").text) == {
+        "You were added to the team MGMP IPA.": "/plans/42#c-7"}
+    home = BeautifulSoup(c.get("/").text, "html.parser")
+    assert home.find("a", string="You were added to the team MGMP IPA.")["href"] == "/plans/42#c-7"
+    # Under a path prefix, url_for adds it: a stored path could not.
+    page = c.get("/notifications/", base_url="http://localhost/rembuk")
+    assert links(page.text) == {"You were added to the team MGMP IPA.": "/rembuk/plans/42#c-7"}
+
+
+def test_a_row_without_a_target_shows_its_stored_link(world, client_for):
+    teacher = world["a"]["teacher"]
+    stored_row(teacher, "Lama", "/plans/7#comment-3")
+
+    page = english(client_for(teacher)).get("/notifications/")
+
+    assert page.status_code == 200
+    assert links(page.text) == {"You were added to the team Lama.": "/plans/7#comment-3"}
+    [note] = notify.recent(teacher.id)
+    assert notify.values(note) == {"team": "Lama"} and note.href == "/plans/7#comment-3"
+
+
+@pytest.mark.parametrize("target", [
+    {"endpoint": "gone.page", "values": {}, "anchor": ""},  # an endpoint since removed
+    {"endpoint": "plans.view", "values": {}, "anchor": ""},  # its values no longer fit
+    {"endpoint": "plans.view", "values": {"_external": True, "plan_id": 1}, "anchor": ""},
+    {"values": {"plan_id": 1}},
+    "plans.view",
+    ["plans.view"],
+])
+def test_a_target_that_no_longer_builds_falls_back_to_the_stored_link(
+        world, client_for, target):
+    teacher = world["a"]["teacher"]
+    stored_row(teacher, "Lama", "/observations/", target)
+    c = english(client_for(teacher))
+
+    page = c.get("/notifications/")
+    home = c.get("/")
+
+    assert page.status_code == home.status_code == 200
+    assert links(page.text) == {"You were added to the team Lama.": "/observations/"}
+    assert 'href="/observations/"' in home.text
+    [note] = notify.recent(teacher.id)
+    assert note.href == "/observations/"  # outside a request too
+
+
+def test_a_mail_carries_the_link_built_from_the_target(app, world, monkeypatch):
+    sent = []
+    monkeypatch.setattr(notify, "send_mail", lambda to, subject, body: sent.append(body))
+    teacher = world["a"]["teacher"]
+    notify.notify(teacher, "team.added", Target("rooms.room", {"room_id": 5}, "m9"),
+                  email=True, team="X")
+    db.session.commit()
+
+    [body] = sent
+    assert f"{app.config['SITE_URL'].rstrip('/')}/rooms/5#m9\n" in body
+    assert "_target" not in body
+

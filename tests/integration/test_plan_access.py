@@ -71,7 +71,7 @@ def make_plan(people, world, visibility: str, storage) -> Plan:
     plans.save(plan, owner, PlanFields(
         title=f"Rencana {visibility}", body="## Tujuan\n\nMembaca dan menulis.",
         visibility=visibility, team_id=plan.team_id), base_revision=1)
-    plan_comments.add(plan, owner, "Catatan", plan_link=f"/plans/{plan.id}")
+    plan_comments.add(plan, owner, "Catatan")
     attachments.add(plan, owner, io.BytesIO(PDF), "lembar.pdf", storage)
     db.session.commit()
     return plan

@@ -469,7 +469,7 @@ def test_deleting_a_plan_removes_its_rows_and_files_and_keeps_adaptations(
     plans.save(plan, a["teacher"], PlanFields(title="Dihapus", body="# Dua",
                                               visibility="school"), 1, "")
     attachments.add(plan, a["teacher"], io.BytesIO(pdf_bytes()), "lk.pdf", storage)
-    plan_comments.add(plan, a["mentor"], "Bagus.", plan_link=f"/plans/{plan.id}")
+    plan_comments.add(plan, a["mentor"], "Bagus.")
     copy = plans.fork(plan, a["teacher2"])
     db.session.commit()
     plan_id, stored = plan.id, next(storage.iterdir())

@@ -41,7 +41,7 @@ def comment(client, plan, page_plan=None, **data):
 
 
 def add(plan, author, body="Bagus!", **kwargs) -> PlanComment:
-    made = plan_comments.add(plan, author, body, plan_link=f"/plans/{plan.id}", **kwargs)
+    made = plan_comments.add(plan, author, body, **kwargs)
     db.session.commit()
     return made
 
@@ -86,8 +86,10 @@ def test_a_comment_notifies_the_owner_and_the_coauthors_but_not_the_commenter(
     assert stored.author_id == school_a["teacher2"].id
     assert kinds(school_a["teacher"]) == kinds(school_a["mentor"]) == ["plan.commented"]
     assert notes(school_a["teacher"])[0].link == f"/plans/{shared_plan.id}#comment-{stored.id}"
-    assert notes(school_a["teacher"])[0].params == {"name": "Second A",
-                                                     "title": "Pecahan senilai"}
+    assert notes(school_a["teacher"])[0].params == {
+        "name": "Second A", "title": "Pecahan senilai",
+        "_target": {"endpoint": "plans.view", "values": {"plan_id": shared_plan.id},
+                    "anchor": f"comment-{stored.id}"}}
     assert kinds(school_a["teacher2"]) == []
 
 

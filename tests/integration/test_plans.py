@@ -713,7 +713,7 @@ def test_the_plan_page_costs_the_same_queries_for_1_or_many_revisions_and_commen
         plans.set_coauthors(plan, {a["mentor"].id, author.id}, a["teacher"])
         plans.save(plan, author, PlanFields(title=plan.title, body=f"{BODY}\n{n}",
                                             visibility="school"), plan.revision_number)
-        plan_comments.add(plan, author, f"Komentar {n}", plan_link=f"/plans/{plan.id}")
+        plan_comments.add(plan, author, f"Komentar {n}")
         plans.fork(plan, author)
     db.session.commit()
     with count_queries() as many:
@@ -742,8 +742,7 @@ def test_the_plan_page_first_view_fits_the_budget(a, teacher):
     body = plan_templates.MODUL_AJAR["id"] + BODY * 5
     plan = make_plan(a["teacher"], body=body, coauthors=[a["mentor"]])
     for n in range(3):
-        plan_comments.add(plan, a["mentor"], f"Saran {n}: **bagus**",
-                          plan_link=f"/plans/{plan.id}")
+        plan_comments.add(plan, a["mentor"], f"Saran {n}: **bagus**")
     db.session.commit()
     assert first_view_size(teacher, f"/plans/{plan.id}") <= PLAN_PAGE_BUDGET
 
@@ -764,7 +763,7 @@ def test_headings_in_a_plan_never_duplicate_an_id_of_the_page(a, client_for, lan
     body = (plan_templates.MODUL_AJAR[language]
             + "\n# Main\n## Preview\n## Comments title\n## Comment 1\n## Title\n## Body hint\n")
     plan = make_plan(a["teacher"], body=body)
-    plan_comments.add(plan, a["mentor"], "Catatan", plan_link=f"/plans/{plan.id}")
+    plan_comments.add(plan, a["mentor"], "Catatan")
     db.session.commit()
     pages = [c.get(f"/plans/{plan.id}"),
              post_form(c, f"/plans/{plan.id}/edit", edit_data(plan, preview="1"))]

@@ -123,7 +123,8 @@ def test_setting_members_replaces_them_and_tells_only_the_added(
     assert response.status_code == 302
     assert member_ids(team) == set(new_members)
     [note] = notifications_of(a["teacher2"], "team.added")
-    assert note.params == {"team": "Team A"}
+    assert note.params == {"team": "Team A", "_target": {
+        "endpoint": "main.home_page", "values": {}, "anchor": ""}}
     assert note.school_id == a["school"].id
     assert len(notifications_of(a["principal"], "team.added")) == 1
     assert notifications_of(a["teacher"], "team.added") == []  # already a member

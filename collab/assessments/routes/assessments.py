@@ -22,34 +22,6 @@ from collab.observations.service import school_today
 from collab.people.access import current_school, is_principal, school_member_required
 from collab.people.models import Membership, User
 
-ERRORS = {
-    "assessor_count": lambda: _("Choose one to %(max)d colleagues.",
-                                max=assessments.MAX_ASSESSORS),
-    "not_a_colleague": lambda: _("Choose colleagues of your school from the list."),
-    "bad_deadline": lambda: _("Choose a date from today to 90 days ahead."),
-    "message_too_long": lambda: _("At most %(max)d characters.", max=assessments.MAX_MESSAGE),
-    "choose_target": lambda: _("Choose a plan or a lesson."),
-    "bad_target": lambda: _("Choose one of your own plans or observed lessons."),
-    "bad_rubric": lambda: _("This rubric is not meant for that kind of work. Choose one "
-                            "for plans or for observed lessons."),
-    "bad_level": lambda: _("Choose one of the rubric's levels."),
-    "text_too_long": lambda: _("At most %(max)d characters.", max=assessments.MAX_TEXT),
-    "unrated": lambda: _("Choose a level for every criterion before you submit. Your "
-                         "draft is saved."),
-    "submitted": lambda: _("This assessment is already submitted; it can no longer change."),
-    "not_an_observer": lambda: _("Only the observers of this lesson can assess it."),
-    "bad_criterion": lambda: _("The rubric has changed; reload the page."),
-    "sample_hidden": lambda: _("Some raters cannot open this plan. Choose a plan shared with "
-                               "the whole school."),
-    "rater_count": lambda: _("Choose one to %(max)d colleagues.", max=calibration.MAX_RATERS),
-    "bad_title": lambda: _("Give the round a title."),
-}
-
-
-def message(error: AssessmentError) -> str:
-    found = ERRORS.get(error.code)
-    return found() if found else error.code
-
 
 def colleague_choices() -> list[tuple[int, str]]:
     school = current_school()
@@ -136,7 +108,7 @@ def new():
             field = {"assessors": form.assessors, "due_on": form.due_on,
                      "message": form.message, "rubric": form.rubric}.get(error.field,
                                                                            form.target)
-            field.errors = [*field.errors, message(error)]
+            field.errors = [*field.errors, error.message]
         else:
             db.session.commit()
             flash(_("Your request is sent. Each colleague has a form to fill in."), "success")
@@ -178,7 +150,7 @@ def _typed_ratings(version, errors: dict) -> dict[int, Rating]:
         raw = request.form.get(f"level-{criterion.id}", "")
         level = int(raw) if raw.isdigit() else None
         if raw and level is None:
-            errors[f"level-{criterion.id}"] = ERRORS["bad_level"]()
+            errors[f"level-{criterion.id}"] = AssessmentError("bad_level").message
         ratings[criterion.id] = Rating(level, request.form.get(f"glow-{criterion.id}", ""),
                                        request.form.get(f"grow-{criterion.id}", ""))
     return ratings
@@ -191,10 +163,10 @@ def _save(item, ratings: dict, submit: bool) -> dict:
     except AssessmentError as error:
         if error.code == "unrated":
             db.session.commit()  # the draft as typed
-            return {f"level-{cid}": message(error) for cid in error.missing} | {
-                "form": message(error)}
+            return {f"level-{cid}": error.message for cid in error.missing} | {
+                "form": error.message}
         db.session.rollback()
-        return {error.field or "form": message(error)}
+        return {error.field or "form": error.message}
     except StaleDataError:
         db.session.rollback()
         return {"form": _("You saved this assessment in another window meanwhile. Reload "
@@ -265,7 +237,7 @@ def start(observation_id: int):
             db.session.rollback()
             if error.status == 403:
                 abort(403)
-            form.rubric.errors = [message(error)]
+            form.rubric.errors = [error.message]
         else:
             db.session.commit()
             return redirect(url_for("assessments.assessment", assessment_id=made.id))

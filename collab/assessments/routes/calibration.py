@@ -13,7 +13,6 @@ from collab.assessments.forms import RoundForm
 from collab.assessments.models import RubricVersion
 from collab.assessments.routes.assessments import (
     colleague_choices,
-    message,
     parse_target,
     rubric_choices,
     target_choices,
@@ -57,7 +56,7 @@ def calibration_new():
             db.session.rollback()
             field = {"raters": form.raters, "rubric": form.rubric,
                      "title": form.title}.get(error.field, form.target)
-            field.errors = [*field.errors, message(error)]
+            field.errors = [*field.errors, error.message]
         else:
             db.session.commit()
             flash(_("The round is ready. Record your reference levels first; the raters "

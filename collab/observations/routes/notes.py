@@ -23,30 +23,8 @@ from collab.observations.service import IllegalMove, NotAllowed, ObservationErro
 from collab.observations.service_notes import NoteError
 from collab.people.access import school_member_required
 
-NOTE_ERRORS = {
-    "json": lambda: _("The notes could not be read. Reload the page and try again."),
-    "shape": lambda: _("A note is not in the expected form."),
-    "too_many": lambda: _("Send at most %(max)d notes at once.",
-                          max=observation_notes.MAX_BATCH),
-    "client_id": lambda: _("A note has no valid identifier."),
-    "at_seconds": lambda: _("A note's time must lie within the lesson."),
-    "mode": lambda: _("Choose whole class, groups or individual work."),
-    "text_missing": lambda: _("Write the note."),
-    "text_long": lambda: _("At most %(max)d characters.", max=observation_notes.MAX_TEXT),
-    "tag": lambda: _("Choose one of the tags."),
-    "seat": lambda: _("Choose a seat on the class's seating grid."),
-    "step": lambda: _("Choose one of the plan's steps."),
-    "submitted": lambda: _("Your notes are already submitted."),
-    "state": lambda: _("This observation has moved on meanwhile; nothing was changed."),
-    "not_observer": lambda: _("Only the observers who accepted write notes here."),
-}
 # Which field of the no-JavaScript form a refused note's error belongs to.
 ERROR_FIELDS = {"tag": "tag", "seat": "seat", "step": "step", "mode": "mode"}
-
-
-def _note_message(code: str) -> str:
-    found = NOTE_ERRORS.get(code)
-    return found() if found else code
 
 
 @bp.route("/<int:observation_id>/notes")
@@ -128,23 +106,24 @@ def sync_notes(observation_id):
     observation, _invite = access.observer_of(observation_id)
     payload = request.get_json(silent=True)
     if payload is None:
-        return _json_refusal("json", None, 400)
+        return _json_refusal(NoteError("json"), 400)
     try:
         saved = observation_notes.save(observation, current_user, payload)
     except NoteError as error:
-        return _json_refusal(error.code, error.index, 400)
+        return _json_refusal(error, 400)
     except NotAllowed as error:
-        return _json_refusal(error.code, None, 403)
+        return _json_refusal(error, 403)
     except IllegalMove as error:
-        return _json_refusal(error.code, None, 409)
+        return _json_refusal(error, 409)
     db.session.commit()
     return jsonify(saved=saved)
 
 
-def _json_refusal(code: str, index: int | None, status: int):
+def _json_refusal(error: NoteError | ObservationError, status: int):
     db.session.rollback()
     reads_only_from_now()
-    return jsonify(error=_note_message(code), code=code, index=index), status
+    return jsonify(error=str(error.message), code=error.code,
+                   index=getattr(error, "index", None)), status
 
 
 @bp.route("/<int:observation_id>/notes/add", methods=["POST"])
@@ -209,7 +188,7 @@ def _store(observation, invite, item: dict, form=None, editing=None):
         reads_only_from_now()
         form = form or NoteForm()
         field = getattr(form, ERROR_FIELDS.get(error.code, "text"))
-        field.errors = [*field.errors, _note_message(error.code)]
+        field.errors = [*field.errors, error.message]
         observation = db.session.get(type(observation), observation.id)
         invite = next(i for i in observation.observers if i.user_id == current_user.id)
         if editing is not None:

@@ -25,39 +25,6 @@ from collab.plans.access import visible_to
 from collab.plans.models import Plan
 from collab.timetables import service as timetables
 
-ERRORS = {
-    "lesson": lambda: _("Choose one of your lessons of the next four weeks."),
-    "lesson_taken": lambda: _("Colleagues are already asked to observe this lesson."),
-    "focus_missing": lambda: _("Write the focus of the observation."),
-    "focus_long": lambda: _("At most %(max)d characters.", max=observations.MAX_FOCUS),
-    "observer_count": lambda: _("Choose one to %(max)d observers.",
-                                max=observations.MAX_OBSERVERS),
-    "observer_unknown": lambda: _("Choose colleagues of your school."),
-    "observer_busy": lambda: _("Someone chosen has a class or another observation then."),
-    "note_long": lambda: _("At most %(max)d characters.", max=observations.MAX_NOTE),
-    "reflection_missing": lambda: _("Write your reflection."),
-    "reflection_long": lambda: _("The reflection is too long."),
-    "action_count": lambda: _("Write one to three action steps."),
-    "action_text": lambda: _("Write what you will do."),
-    "action_long": lambda: _("At most %(max)d characters.", max=observations.MAX_ACTION),
-    "action_due": lambda: _("Choose a due date from today to one year ahead."),
-}
-MOVES = {
-    "state": lambda: _("This observation has moved on meanwhile; nothing was changed."),
-    "answered": lambda: _("You have already given this answer."),
-    "observer_busy": lambda: _("You have a class or another observation at that time."),
-    "no_proposal": lambda: _("This colleague has not proposed another lesson."),
-    "lesson_gone": lambda: _("That lesson is no longer in the timetable."),
-    "submitted": lambda: _("Your notes are already submitted."),
-    "not_started": lambda: _("The lesson has not begun yet."),
-    "lesson_taken": lambda: _("Colleagues are already asked to observe that lesson."),
-}
-
-
-def _message(error: ObservationError) -> str:
-    found = ERRORS.get(error.code) or MOVES.get(error.code)
-    return found() if found else error.code
-
 
 @bp.route("/")
 @school_member_required
@@ -98,7 +65,7 @@ def new():
     lesson = next((o for o in lessons if observations.lesson_key(o) == key), None)
     if lesson is None:
         if key:
-            flash(ERRORS["lesson"](), "error")
+            flash(str(ObservationError("lesson", "lesson").message), "error")
         plan = request.args.get("plan", "")
         return render_template("observations/pick_lesson.html", lessons=lessons,
                                key=observations.lesson_key,
@@ -141,7 +108,7 @@ def _field_error(form, error: ObservationError) -> None:
     field = getattr(form, error.field or "", None)
     if field is None:
         field = form.focus
-    field.errors = [*field.errors, _message(error)]
+    field.errors = [*field.errors, error.message]
 
 
 @bp.route("/<int:observation_id>")
@@ -212,9 +179,9 @@ def _refused(observation, error, form=None):
         abort(403)
     status = 409 if isinstance(error, observations.IllegalMove | StaleDataError) else 400
     if isinstance(error, StaleDataError):
-        message = MOVES["state"]()
+        message = str(observations.IllegalMove("state").message)
     elif error is not None:
-        message = _message(error)
+        message = str(error.message)
     else:
         message = _("Please correct the marked fields. Nothing you typed has been lost.")
     if form is not None and error is not None and not isinstance(
@@ -309,7 +276,7 @@ def _debrief_error(form, error: ObservationError) -> None:
         target = form.actions.entries[0].form.text
     else:
         target = form.reflection
-    target.errors = [*target.errors, _message(error)]
+    target.errors = [*target.errors, error.message]
 
 
 @bp.route("/actions/<int:step_id>/done", methods=["POST"])

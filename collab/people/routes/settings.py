@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from collab.core import mail, notify
 from collab.core.forms import EmptyForm, ImportForm, show_refusal
+from collab.core.links import Target
 from collab.extensions import db
 from collab.people import service as schools
 from collab.people import service_accounts as accounts
@@ -204,7 +205,7 @@ def change_role(user_id):
         else:
             if not changed:  # the same role chosen again: nothing to tell anyone
                 return redirect(url_for("settings.school"))
-            notify.notify(member, f"role.{form.role.data}", url_for("main.home_page"))
+            notify.notify(member, f"role.{form.role.data}", Target("main.home_page"))
             db.session.commit()
             flash(_("The role of %(name)s is changed.", name=member.name), "success")
     return redirect(url_for("settings.school"))
@@ -241,7 +242,7 @@ def team(team_id):
         schools.set_team_members(team, set(form.members.data), current_user)
         for user in staff:
             if user.id in set(form.members.data) - before:
-                notify.notify(user, "team.added", url_for("main.home_page"), team=team.name)
+                notify.notify(user, "team.added", Target("main.home_page"), team=team.name)
         db.session.commit()
         flash(_("The members of %(team)s are saved.", team=team.name), "success")
         return redirect(url_for("settings.teams"))

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from collab.core.forms import EmptyForm
+from collab.core.forms import EmptyForm, show_refusal
 from collab.core.rendering import render_markdown
 from collab.extensions import db
 from collab.people.access import current_school, principal_required
@@ -16,17 +16,6 @@ from collab.plans import service_comments as plan_comments
 from collab.plans import service_templates as plan_templates
 from collab.plans.forms import CommentForm, SchoolTemplateForm
 from collab.plans.models import Plan, PlanTemplate
-from collab.plans.service_comments import MAX_COMMENT
-
-
-def _comment_error_message(code: str) -> str:
-    messages = {
-        "body_missing": _("Write a comment."),
-        "body_long": _("A comment can have at most %(max)d characters.", max=MAX_COMMENT),
-        "section": _("Choose one of the plan's sections."),
-        "parent": _("You can only reply to a comment on this plan."),
-    }
-    return messages.get(code, code)
 
 
 def view_context(plan: Plan) -> dict:
@@ -76,11 +65,10 @@ def _add(plan: Plan, form: CommentForm):
     try:
         comment = plan_comments.add(
             plan, current_user, form.body.data or "", section=form.section.data or "",
-            parent_id=_parent_id(form), plan_link=url_for("plans.view", plan_id=plan.id))
+            parent_id=_parent_id(form))
     except plan_comments.CommentError as exc:
         db.session.rollback()
-        field = getattr(form, exc.field)
-        field.errors = [*field.errors, _comment_error_message(exc.code)]
+        show_refusal(form, exc)
         return None
     return comment
 

@@ -25,7 +25,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
-from collab.core.forms import EmptyForm
+from collab.core.forms import EmptyForm, show_refusal
 from collab.core.rendering import render_markdown
 from collab.extensions import db
 from collab.plans import access as access
@@ -45,18 +45,6 @@ class AttachmentForm(FlaskForm):
         validators=[FileRequired(message=_l("Choose a file to attach."))],
         render_kw={"accept": ACCEPT},
     )
-
-
-def _attachment_error(code: str) -> str:
-    messages = {
-        "type": _("This type of file cannot be attached. Use PDF, Word, PowerPoint, Excel, "
-                  "PNG, JPEG or WebP."),
-        "empty": _("The file is empty."),
-        "too_many": ngettext("A plan can have at most %(num)d file.",
-                             "A plan can have at most %(num)d files.",
-                             attachments.MAX_PER_PLAN),
-    }
-    return messages.get(code, code)
 
 
 def remove_stored(stored_names: list[str]) -> None:
@@ -144,7 +132,7 @@ def upload_attachment(plan_id):
             abort(413)
         except attachments.AttachmentError as exc:
             db.session.rollback()
-            form.file.errors = [*form.file.errors, _attachment_error(exc.code)]
+            show_refusal(form, exc)
         else:
             db.session.commit()
             flash(_("The file is attached."), "success")

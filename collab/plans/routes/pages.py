@@ -9,7 +9,8 @@ from wtforms.fields.choices import SelectChoice
 
 from collab.core import notify
 from collab.core.database import reads_only_from_now
-from collab.core.forms import EmptyForm
+from collab.core.forms import EmptyForm, show_refusal
+from collab.core.links import Target
 from collab.core.rendering import headings, render_markdown
 from collab.extensions import db
 from collab.people import service as schools
@@ -22,17 +23,6 @@ from collab.plans import service_search as plan_search
 from collab.plans import service_templates as plan_templates
 from collab.plans.forms import CoauthorsForm, NewPlanForm, PlanForm
 from collab.plans.routes import comments, files
-
-
-def _plan_error_message(code: str) -> str:
-    messages = {
-        "title_missing": _("Give the plan a title."),
-        "body_long": _("The plan is too long."),
-        "visibility": _("Choose who can see the plan."),
-        "team": _("Choose one of your school's teams."),
-        "team_needed": _("Choose the team that may see the plan."),
-    }
-    return messages.get(code, code)
 
 
 def _team_choices(school_id: int) -> list[SelectChoice]:
@@ -56,11 +46,6 @@ def _form_data(plan) -> dict:
              "team_id", "is_research_lesson")
     return {**{name: getattr(plan, name) for name in names}, "tags": plan.tag_names,
             "base_revision": plan.revision_number}
-
-
-def _show_plan_error(form, error: plans.PlanError) -> None:
-    field = getattr(form, error.field or "title")
-    field.errors = [*field.errors, _plan_error_message(error.code)]
 
 
 @bp.route("/")
@@ -94,7 +79,7 @@ def new():
                                 form.message.data or "")
         except plans.PlanError as exc:
             db.session.rollback()
-            _show_plan_error(form, exc)
+            show_refusal(form, exc)
         else:
             db.session.commit()
             flash(_("The plan is saved."), "success plan-saved")
@@ -157,7 +142,7 @@ def _save(plan, form):
     except plans.PlanError as exc:
         db.session.rollback()
         reads_only_from_now()
-        _show_plan_error(form, exc)
+        show_refusal(form, exc)
         return None
     db.session.commit()
     flash(_("The plan is saved."), "success plan-saved")
@@ -266,7 +251,7 @@ def coauthors(plan_id):
         for user in colleagues:
             if user.id in added:
                 notify.notify(user, "plan.coauthor_added",
-                              url_for("plans.view", plan_id=plan.id), title=plan.title)
+                              Target("plans.view", {"plan_id": plan.id}), title=plan.title)
         db.session.commit()
         flash(_("The co-authors are saved."), "success")
         return redirect(url_for("plans.view", plan_id=plan.id))
