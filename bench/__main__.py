@@ -13,6 +13,7 @@ from bench import (
     agreement,
     assessment_results,
     home_time,
+    mentoring_pairing,
     notes_sync,
     observation_suggestions,
     page_weight,
@@ -179,6 +180,7 @@ def main() -> int:
     gc.collect()  # the earlier benchmarks' garbage is not the diff's
     diff_timing = plan_diff.run()
     agreement_timing = agreement.run()
+    pairing_small, pairing_large = mentoring_pairing.run()
     rooms_results = rooms_load.run()
     checks = (page_weight_checks(views) + home_checks(timings)
               + plan_list_checks(generated, plan_timings)
@@ -188,6 +190,12 @@ def main() -> int:
                  Check("Agreement, 50 raters × 30 units p95", agreement_timing.p95_ms, "ms",
                        agreement.P95_BUDGET_MS, "<"),
                  Check("Agreement, 50 raters × 30 units max", agreement_timing.max_ms, "ms")]
+              + [Check("Mentor pairing, 200 × 200 p50", pairing_small.p50_ms, "ms"),
+                 Check("Mentor pairing, 200 × 200 max", pairing_small.max_ms, "ms",
+                       mentoring_pairing.SMALL_BUDGET_MS, "<"),
+                 Check("Mentor pairing, 2 000 × 2 000 places p50", pairing_large.p50_ms, "ms"),
+                 Check("Mentor pairing, 2 000 × 2 000 places max", pairing_large.max_ms, "ms",
+                       mentoring_pairing.LARGE_BUDGET_MS, "<")]
               + [Check("Assessment results, 200 assessments p50", results_timing.p50_ms, "ms"),
                  Check("Assessment results, 200 assessments p95", results_timing.p95_ms, "ms",
                        assessment_results.P95_BUDGET_MS, "<"),
@@ -208,6 +216,9 @@ def main() -> int:
         },
         "plan_diff": asdict(diff_timing),
         "agreement": asdict(agreement_timing),
+        "mentoring_pairing": {"budgets": {"small_max_ms_under": mentoring_pairing.SMALL_BUDGET_MS,
+                                          "large_max_ms_under": mentoring_pairing.LARGE_BUDGET_MS},
+                              "small": asdict(pairing_small), "large": asdict(pairing_large)},
         "assessment_results": {"budgets": {"p95_ms_under": assessment_results.P95_BUDGET_MS},
                                **asdict(results_timing)},
         "notes_sync": {"budgets": {"p95_ms_under": notes_sync.P95_BUDGET_MS,
