@@ -6,7 +6,16 @@ PIP := $(VENV)/bin/pip
 FLASK := $(VENV)/bin/flask
 export FLASK_APP := app.py
 
-.PHONY: run test bench lint translations extract-messages system-deps clean
+.PHONY: run test test-steps check check-steps bench lint translations extract-messages \
+	system-deps clean
+
+# Unit and integration tests on SQLite, two workers (pytest-xdist); the browser and scale
+# tests are elsewhere (tests/e2e, tests/scale).
+PYTEST_FAST := $(PY) -m pytest -q -n 2 tests/unit tests/integration
+# Runs `make $(1)` and prints how long it took, whether it passed or not.
+timed = @start=$$(date +%s); status=0; $(MAKE) --no-print-directory $(1) || status=$$?; \
+	echo "make $(2): $$( [ $$status -eq 0 ] && echo passed || echo FAILED) in \
+	$$(( $$(date +%s) - start )) s"; exit $$status
 
 $(VENV)/.installed-runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,12 +49,27 @@ system-deps:
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 
-test: $(VENV)/.installed-dev node_modules/axe-core/axe.min.js translations system-deps
+# The inner loop (under 5 minutes on two cores): ruff, then the unit and integration tests.
+check:
+	$(call timed,check-steps,check)
+
+check-steps: $(VENV)/.installed-dev translations
+	$(VENV)/bin/ruff check .
+	$(PYTEST_FAST)
+
+# CI (.ci/run): everything. The PostgreSQL pass runs the tests marked `dialect` (they depend
+# on the database: search, locking, constraints, schema, concurrency, backup, the access
+# matrix) and `smoke` (everyday journeys); all the rest runs on SQLite only.
+test:
+	$(call timed,test-steps,test)
+
+test-steps: $(VENV)/.installed-dev node_modules/axe-core/axe.min.js translations system-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/bandit -q -r collab app.py -ll
-	$(PY) -m pytest -q -n 2 tests/unit tests/integration tests/scale
-	$(PY) -m pytest -q tests/e2e
-	REMBUK_TEST_POSTGRES=1 $(PY) -m pytest -q -n 2 -m "not browser" tests/unit tests/integration
+	$(PYTEST_FAST) --dist loadgroup tests/scale
+	$(PY) -m pytest -q -n 2 --dist worksteal tests/e2e
+	REMBUK_TEST_POSTGRES=1 $(PY) -m pytest -q -n 2 -m "(dialect or smoke) and not browser" \
+		tests/unit tests/integration
 
 bench: $(VENV)/.installed-dev translations
 	$(PY) -m bench

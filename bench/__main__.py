@@ -20,6 +20,7 @@ from bench import (
     plan_diff,
     plan_list,
     rooms_load,
+    serving,
 )
 from bench.harness import demo_app
 from bench.report import (
@@ -182,6 +183,7 @@ def main() -> int:
     agreement_timing = agreement.run()
     pairing_small, pairing_large = mentoring_pairing.run()
     rooms_results = rooms_load.run()
+    serving_results = serving.run()
     checks = (page_weight_checks(views) + home_checks(timings)
               + plan_list_checks(generated, plan_timings)
               + [Check("Plan diff, 2 000 lines p95", diff_timing.p95_ms, "ms",
@@ -204,7 +206,8 @@ def main() -> int:
                  Check("Assessment results SQL queries", results_timing.queries, "queries")]
               + notes_checks(notes_timing, notes_view)
               + suggestion_checks(generated_school, suggest_timing, observation_views)
-              + rooms_checks(rooms_results))
+              + rooms_checks(rooms_results)
+              + serving.checks(serving_results))
     details = {
         "page_weight": {name: view.as_dict() for name, view in views.items()},
         "home": {role: asdict(timing) for role, timing in timings.items()},
@@ -235,6 +238,7 @@ def main() -> int:
                                   for who, view in observation_views.items()},
         },
         "rooms_load": rooms_load.details(rooms_results),
+        "serving": serving.details(serving_results),
     }
     write_json(checks, details)
     print(table(checks))

@@ -105,9 +105,10 @@ def register_people_and_rooms() -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Every feature's pages: importing a feature's routes attaches its views to its blueprint."""
-    from collab import assessments, home, observations, people, plans, rooms, timetables
+    from collab import assessments, home, mentoring, observations, people, plans, rooms, timetables
     from collab.assessments import routes as _assessment_routes  # noqa: F401
     from collab.home import routes as _home_routes  # noqa: F401
+    from collab.mentoring import routes as _mentoring_routes  # noqa: F401
     from collab.observations import routes as _observation_routes  # noqa: F401
     from collab.people import routes as _people_routes  # noqa: F401
     from collab.plans import routes as _plan_routes  # noqa: F401
@@ -123,3 +124,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(rooms.bp, url_prefix="/rooms")
     app.register_blueprint(assessments.bp, url_prefix="/assessments")
     app.register_blueprint(assessments.rubrics_bp, url_prefix="/rubrics")
+    app.register_blueprint(mentoring.bp, url_prefix="/mentoring")

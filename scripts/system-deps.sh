@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite needs (chromium, postgresql) when they are missing.
+# Installs the Debian packages the test suite and the benchmarks need (chromium, postgresql,
+# redis-server, wrk) when they are missing.
 # As root it uses apt-get; otherwise it says what to install and stops.
 set -euo pipefail
 missing=()
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# wrk: the serving benchmark's requests per second (bench/serving.py; skipped without it).
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 ((${#missing[@]})) || exit 0
 if [[ $(id -u) -eq 0 ]]; then
   echo "Installing Debian packages: ${missing[*]}"

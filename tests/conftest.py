@@ -6,6 +6,7 @@ import contextvars
 import os
 import re
 import shutil
+import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,16 +14,20 @@ from pathlib import Path
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
+from sqlalchemy import event
 
 from collab import create_app
 from collab.core import activity
-from collab.extensions import db, limiter
+from collab.extensions import db, limiter, login_manager
 from collab.people.models import Invitation, Membership, Profile, School, Team, TeamMember, User
-from tests.support.pgserver import PostgresServer, free_port
+from tests.support.appcache import AppCache
+from tests.support.pgserver import PostgresServer
+from tests.support.snapshots import Snapshots, SnapshotStore, WriteTracker, pg_empty
 
 PASSWORD = "correct horse battery"
-FAST_HASH = "scrypt:16384:8:1"  # tests only: the real default (N=2^17) is tested separately
+# Tests only, a hash that costs nothing: the real default (scrypt N=2^17) is tested where it
+# is the subject (test_auth.py), and the tests of signing in check this one for real.
+FAST_HASH = "pbkdf2:sha256:1"
 USE_POSTGRES = os.environ.get("REMBUK_TEST_POSTGRES") == "1"
 
 
@@ -76,26 +81,37 @@ def migrated_database(tmp_path_factory, request):
     return template
 
 
+@pytest.fixture(scope="session")
+def database_path(tmp_path_factory) -> Path:
+    """Where each test's SQLite database is (the same file for every test of a worker, so
+    that the worker's app can be handed on: tests/support/appcache.py)."""
+    return tmp_path_factory.mktemp("database") / "rembuk.db"
+
+
 @pytest.fixture
-def database_url(migrated_database, tmp_path):
+def database_url(migrated_database, database_path):
     """A fresh, migrated, empty database for one test."""
     if USE_POSTGRES:
         yield migrated_database
         _truncate_all(migrated_database)
     else:
-        path = tmp_path / "rembuk.db"
-        shutil.copyfile(migrated_database, path)
-        yield f"sqlite:///{path}"
+        for suffix in ("-wal", "-shm", ""):
+            Path(f"{database_path}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(migrated_database, database_path)
+        yield f"sqlite:///{database_path}"
+
+
+_admin_engines: dict = {}
 
 
 def _truncate_all(url: str) -> None:
+    """Empty every table and restart the sequences (tests/support/snapshots.py pg_empty)."""
     from sqlalchemy import create_engine
 
-    engine = create_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+    if url not in _admin_engines:
+        _admin_engines[url] = create_engine(url, pool_size=1)
+    with _admin_engines[url].begin() as conn:
+        pg_empty(conn, db.metadata)
 
 
 # ---------------------------------------------------------------- app and clients
@@ -118,15 +134,28 @@ class IsolatedClient(FlaskClient):
         return response
 
 
+_apps = AppCache()
+
+
 @pytest.fixture
-def app(database_url, tmp_path):
-    app = create_app(base_config(tmp_path, database_url))
-    app.test_client_class = IsolatedClient
+def app(database_url, tmp_path, request):
+    """The app on the test's fresh database, its folders in tmp_path: the worker's app when
+    it is still as create_app made it (tests/support/appcache.py), else a new one; a new one
+    always for tests marked `fresh_app`."""
+    config = base_config(tmp_path, database_url)
+    if request.node.get_closest_marker("fresh_app") is not None:
+        app = _apps.make(config, IsolatedClient)
+    else:
+        app = _apps.get(config, IsolatedClient)
     limiter.reset()
     with app.app_context():
+        tracker = WriteTracker(db.engine)
+        app.extensions["tests.write_tracker"] = tracker
         yield app
+        tracker.close()
         db.session.remove()
         db.engine.dispose()
+    _apps.check(app)
 
 
 @pytest.fixture
@@ -158,14 +187,34 @@ def post_form(client, url: str, data: dict | None = None, page: str | None = Non
     return client.post(url, data={"csrf_token": csrf_token(html), **(data or {})}, **kwargs)
 
 
+def sign_in(client, user: User) -> None:
+    """Put `user`'s sign-in into the client's session as the login form leaves it
+    (collab/people/routes/auth.py `_start_session`: a cleared session with Flask-Login's
+    keys, the session version in the id, no remember cookie), without the form and its
+    password check. tests/integration/test_sign_in_shortcut.py holds the two equal."""
+    app = client.application
+    with app.test_request_context(environ_base=client.environ_base):
+        identifier = login_manager._session_identifier_generator()
+    with client.session_transaction() as session:
+        session.clear()
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+        session["_id"] = identifier
+
+
 @pytest.fixture
-def client_for(app):
-    """A new test client signed in as the given user."""
+def client_for(app, request):
+    """A new test client signed in as the given user: through the session, or through the
+    login form in tests marked `form_login` (those about signing in and sessions)."""
+    through_form = request.node.get_closest_marker("form_login") is not None
 
     def make(user: User):
         c = app.test_client()
-        response = login(c, user.email)
-        assert response.status_code == 302, response.text
+        if through_form:
+            response = login(c, user.email)
+            assert response.status_code == 302, response.text
+        else:
+            sign_in(c, user)
         return c
 
     return make
@@ -174,14 +223,24 @@ def client_for(app):
 # ---------------------------------------------------------------- builders
 
 
+_password_hashes: dict[str, str] = {}
+
+
+def password_hash(password: str = PASSWORD) -> str:
+    """PASSWORD hashed with FAST_HASH, once per process."""
+    if password not in _password_hashes:
+        from werkzeug.security import generate_password_hash
+
+        _password_hashes[password] = generate_password_hash(password, method=FAST_HASH)
+    return _password_hashes[password]
+
+
 class Builder:
     """Makes schools, users, teams and invitations with only what a test cares about."""
 
     def __init__(self):
         self.count = 0
-        from werkzeug.security import generate_password_hash
-
-        self.password_hash = generate_password_hash(PASSWORD, method=FAST_HASH)
+        self.password_hash = password_hash()
 
     def school(self, name: str = "SMP Uji", timezone: str = "Asia/Jakarta") -> School:
         school = School(name=name, timezone=timezone)
@@ -254,9 +313,26 @@ class World:
         return self.schools[key]
 
 
+_stores: list[SnapshotStore] = []
+
+
+@pytest.fixture(scope="session")
+def snapshot_store(tmp_path_factory):
+    store = SnapshotStore(tmp_path_factory.mktemp("snapshots"))
+    _stores.append(store)
+    return store
+
+
 @pytest.fixture
-def world(make):
-    return World(make)
+def snapshots(app, make, snapshot_store):
+    """`snapshots.reuse(name, build)`: build's value, restored from this worker's snapshot
+    when the database is still as the snapshot found it (tests/support/snapshots.py)."""
+    return Snapshots(snapshot_store, app, db, app.extensions["tests.write_tracker"], make)
+
+
+@pytest.fixture
+def world(make, snapshots):
+    return snapshots.reuse("world", lambda: World(make))
 
 
 # ---------------------------------------------------------------- measuring
@@ -290,9 +366,11 @@ class LiveServer:
         from werkzeug.serving import make_server
 
         self.app = app
-        self.port = free_port()
+        # Port 0: the system picks a free port as it binds, so that parallel workers never
+        # race for one.
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.port = self.server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = make_server("127.0.0.1", self.port, app, threaded=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def start(self):
@@ -304,13 +382,22 @@ class LiveServer:
         self.thread.join(timeout=5)
 
 
-@pytest.fixture
-def live_server(app):
-    """The app served on a free loopback port, with the demo data loaded."""
+def seed_demo():
     from collab.demo import seed as demo
 
     demo.seed()
     db.session.commit()
+
+
+@pytest.fixture
+def demo_data(snapshots):
+    """The demo data (`flask seed-demo`), seeded once per worker and restored per test."""
+    snapshots.reuse("demo", seed_demo)
+
+
+@pytest.fixture
+def live_server(app, demo_data):
+    """The app served on a free loopback port, with the demo data loaded."""
     db.session.remove()
     server = LiveServer(app).start()
     yield server
@@ -355,15 +442,49 @@ def phone_page(browser):
 
 
 AXE_PATH = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+_axe_source: list[str] = []
+# Pages axe found nothing serious on, in this worker: a page shown again exactly as it was
+# (same address, DOM, form values, focus and viewport; CSRF tokens aside) is not checked
+# again, since axe would find the same (journeys pass the login page and the home page
+# many times).
+_accessible_pages: set[str] = set()
+_axe_runs = {"run": 0, "skipped": 0}
+_CSRF = re.compile(r'((?:name="csrf-token" content|name="csrf_token"[^>]*value)=")[^"]*"')
+_PAGE_STATE = """() => [
+    location.pathname + location.search + location.hash,
+    document.documentElement.outerHTML.replaceAll(location.origin, ""), innerWidth, innerHeight,
+    devicePixelRatio, scrollX, scrollY,
+    document.activeElement ? document.activeElement.outerHTML.slice(0, 200) : "",
+    [...document.querySelectorAll("input, textarea, select")]
+        .filter(e => e.name !== "csrf_token").map(e => [e.name, e.value, e.checked])]"""
+
+
+def _page_key(page) -> str:
+    import hashlib
+    import json
+
+    state = page.evaluate(_PAGE_STATE)
+    state[1] = _CSRF.sub(r'\1"', state[1])
+    return hashlib.sha256(json.dumps(state).encode()).hexdigest()
 
 
 def check_accessibility(page) -> list:
     """Run axe-core in the page; return the serious and critical violations."""
     assert AXE_PATH.exists(), "axe-core missing: run `make test` (npm ci installs it)"
+    key = _page_key(page)
+    if key in _accessible_pages:
+        _axe_runs["skipped"] += 1
+        return []
+    _axe_runs["run"] += 1
+    if not _axe_source:
+        _axe_source.append(AXE_PATH.read_text())
     # Evaluated through DevTools, so the page's CSP (no inline script) is left as it is.
-    page.evaluate(AXE_PATH.read_text())
+    page.evaluate(_axe_source[0])
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    violations = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    if not violations and _page_key(page) == key:  # unchanged while axe ran
+        _accessible_pages.add(key)
+    return violations
 
 
 @pytest.fixture
@@ -376,3 +497,13 @@ def axe():
         )
 
     return run
+
+
+def pytest_sessionfinish(session):
+    """With REMBUK_TEST_STATS=1, say how often the app and the snapshots were reused."""
+    if os.environ.get("REMBUK_TEST_STATS"):
+        built = sum(store.built for store in _stores)
+        restored = sum(store.restored for store in _stores)
+        print(f"\napps made {_apps.made}, reused {_apps.reused}; snapshots built {built}, "
+              f"restored {restored}; axe run {_axe_runs['run']}, "
+              f"skipped {_axe_runs['skipped']}", file=sys.stderr)

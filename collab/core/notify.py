@@ -84,6 +84,11 @@ MESSAGES = {
     "calibration.invited": _l("%(name)s invites you to a calibration round: “%(title)s”."),
     "observation.reminder": _l("Tomorrow: the observation of class %(class_name)s, "
                                "%(date)s, period %(period)s."),
+    "mentoring.requested": _l("%(name)s asks you to be their mentor."),
+    "mentoring.proposed": _l("The principal proposes that you work together with %(name)s "
+                             "as a mentoring pair. Please answer."),
+    "mentoring.accepted": _l("%(name)s accepted: your mentoring pair has started."),
+    "mentoring.declined": _l("%(name)s declined the mentoring pair (note: %(note)s)."),
 }
 
 

@@ -23,6 +23,7 @@ from collab.demo.datafiles import (
     read_json,
     read_text,
 )
+from collab.mentoring.service import FOCUS_AREAS
 
 DATA_DIR = Path(__file__).with_name("data")
 OBSERVATION_STATES = ("requested", "scheduled", "completed", "debriefed", "declined",
@@ -110,6 +111,18 @@ ASSESSMENTS = {
 }
 
 
+FOCUS = OneOf(*FOCUS_AREAS)
+MENTORING = {
+    "offers": [{"mentor": HANDLE, "capacity": int, "focus": [FOCUS], "note": str}],
+    "wishes": {str: [FOCUS]},
+    "pairs": [{"novice": HANDLE, "mentor": HANDLE, "days_ago": int, "message": str,
+               "answer": str,
+               "goals": [{"text": str, "success": str, "due_in_days": int, "done": bool}],
+               "checkins": [{"days_ago": int, "author": HANDLE, "talked": str,
+                             "next_step": str}]}],
+}
+
+
 @dataclass(frozen=True)
 class DemoContent:
     """Everything the demo writes, file by file."""
@@ -124,6 +137,7 @@ class DemoContent:
     observations: dict
     rooms: dict
     assessments: dict
+    mentoring: dict
 
 
 @functools.cache
@@ -141,7 +155,8 @@ def load(folder: Path = DATA_DIR) -> DemoContent:
         timetables=_timetables(folder / "timetables.json", handles),
         observations=_observations(folder / "observations.json", handles),
         rooms=_rooms(folder / "rooms.json", handles, teams),
-        assessments=_assessments(folder / "assessments.json", handles))
+        assessments=_assessments(folder / "assessments.json", handles),
+        mentoring=_mentoring(folder / "mentoring.json", handles))
 
 
 def _schools(path: Path) -> dict:
@@ -266,6 +281,39 @@ def _assessments(path: Path, handles: frozenset[str]) -> dict:
         checker.fail("calibration.levels",
                      f"needs the levels of exactly {', '.join(sorted(expected))}")
     return data
+
+
+def _mentoring(path: Path, handles: frozenset[str]) -> dict:
+    data = read_json(path, MENTORING, handles)
+    checker = Checker(path)
+    offered = {offer["mentor"]: offer["capacity"] for offer in data["offers"]}
+    for number, offer in enumerate(data["offers"]):
+        if not 1 <= offer["capacity"] <= 3:
+            checker.fail(f"offers[{number}].capacity", "1 to 3")
+    for handle, focus in data["wishes"].items():
+        if handle not in handles:
+            checker.fail(f"wishes.{handle}", "no demo person has that handle")
+        if len(focus) > 3:
+            checker.fail(f"wishes.{handle}", "at most 3 focus areas")
+    _check_pairs(checker, data["pairs"], offered)
+    return data
+
+
+def _check_pairs(checker: Checker, pairs: list, offered: dict[str, int]) -> None:
+    taken: dict[str, int] = {}
+    for number, pair in enumerate(pairs):
+        mentor = pair["mentor"]
+        taken[mentor] = taken.get(mentor, 0) + 1
+        if taken[mentor] > offered.get(mentor, 0):
+            checker.fail(f"pairs[{number}].mentor", "has no offer with a free place (offers)")
+        if len(pair["goals"]) > 3:
+            checker.fail(f"pairs[{number}].goals", "at most 3 goals")
+        for index, checkin in enumerate(pair["checkins"]):
+            if checkin["author"] not in (pair["novice"], mentor):
+                checker.fail(f"pairs[{number}].checkins[{index}].author", "not in the pair")
+            if not 0 <= checkin["days_ago"] <= pair["days_ago"]:
+                checker.fail(f"pairs[{number}].checkins[{index}].days_ago",
+                             "from 0 to the pair's days_ago")
 
 
 __all__ = ["DATA_DIR", "DemoContent", "DemoDataError", "final_body", "load"]

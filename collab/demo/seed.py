@@ -1,6 +1,6 @@
 """The demo data of `flask seed-demo`: two schools, their principals, teachers and teams,
-plans, the school calendars and timetables, observations in every state, rooms and
-assessments.
+plans, the school calendars and timetables, observations in every state, rooms,
+assessments and mentoring pairs.
 
 The content comes from the data files in `collab/demo/data/` (read and checked by
 `content.load()` when this module is imported); this module makes the schools and their
@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from collab.demo import assessments as demo_assessments
 from collab.demo import content
+from collab.demo import mentoring as demo_mentoring
 from collab.demo import observations as demo_observations
 from collab.demo import plans as demo_plans
 from collab.demo import rooms as demo_rooms
@@ -55,6 +56,7 @@ def seed(data: DemoContent = CONTENT) -> None:
     demo_observations.seed(smp, data)
     demo_rooms.seed(smp, data)
     demo_assessments.seed(smp, data)
+    demo_mentoring.seed(smp, data)
 
 
 def _school(name: str, timezone: str) -> School:

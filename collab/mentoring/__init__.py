@@ -1,4 +1,7 @@
-"""Mentoring: pairing novice teachers with mentors across a school (issue 12).
+"""Mentoring: novice teachers paired with experienced colleagues (issue 12): offers to
+mentor and novices' wishes, explained suggestions, the school-wide pairing the principal
+proposes (`pairing.assign`), and the pair's space with goals and check-ins."""
 
-For now only the pure solver, `collab.mentoring.pairing`; no blueprint, models or pages yet.
-"""
+from flask import Blueprint
+
+bp = Blueprint("mentoring", __name__)

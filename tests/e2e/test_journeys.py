@@ -254,6 +254,7 @@ NOT_SWEPT = {
     "observations.observation_ics": "a calendar file to download, not a page",
     "rubrics.export_json": "files, not pages",
     "rubrics.export_csv": "files, not pages",
+    "mentoring.pairs_csv": "files, not pages",
 }
 SWEPT = {
     "main.home_page", "main.notifications", "settings.profile", "settings.password",
@@ -285,6 +286,9 @@ SWEPT = {
     # A rubric's pages and its builder need a rubric (the demo has none): swept in
     # test_rubrics_browser.py, in both languages, with problems shown and at phone width.
     "rubrics.view", "rubrics.version", "rubrics.edit",
+    # Mentoring needs pairs and unpaired novices: swept in test_mentoring_browser.py, as a
+    # novice and the principal, in both languages and at phone width.
+    "mentoring.index", "mentoring.novice", "mentoring.propose", "mentoring.pair",
 }
 
 CSV_ONE_GOOD_ONE_BAD = (

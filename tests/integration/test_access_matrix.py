@@ -25,6 +25,8 @@ from collab.rooms import service as rooms
 from collab.timetables import service as timetables
 from tests.conftest import csrf_token
 
+pytestmark = pytest.mark.dialect  # each route's access checks run their queries on each dialect
+
 ROLES = ("anon", "outsider", "teacher", "principal", "other")
 
 # Shorthands for the common shapes of a row.
@@ -118,6 +120,14 @@ def rubric_url(suffix: str = ""):
 RUBRIC_GET = {"anon": 302, "outsider": 403, "teacher": 200, "principal": 200, "other": 404}
 RUBRIC_EDITOR = {"anon": 302, "outsider": 403, "teacher": 403, "principal": 302, "other": 404}
 MEMBERS_POST = {**MEMBERS, "teacher": 302, "principal": 302, "other": 302}
+
+
+def mentor_pair_url(suffix: str = ""):
+    return lambda w: f"/mentoring/pairs/{_id(w, 'mentor_pair')}{suffix}"
+
+
+PAIR_GET = {"anon": 302, "outsider": 403, "teacher": 404, "principal": 200, "other": 404}
+PAIR_POST = {**PAIR_GET, "principal": 403}
 
 
 # rule -> method -> (url builder, expected status per role)
@@ -350,6 +360,37 @@ MATRIX = {
     "/rubrics/<int:rubric_id>/restore": {"POST": (rubric_url("/restore"), RUBRIC_EDITOR)},
     "/rubrics/<int:rubric_id>/duplicate": {
         "POST": (rubric_url("/duplicate"), {**RUBRIC_EDITOR, "teacher": 302})},
+    # Mentoring: in school A the mentor mentors the second teacher (an active pair with a
+    # goal). The teacher (5 years) may offer to mentor; an empty offer or request is refused
+    # next to its field (400). A pair is its two teachers' (the teacher here is not in it:
+    # 404); A's principal sees that it exists (200), not its content (403 on its forms).
+    "/mentoring/": {"GET": (lambda w: "/mentoring/", MEMBERS)},
+    "/mentoring/offer": {"POST": (lambda w: "/mentoring/offer",
+                                  {**MEMBERS, "teacher": 400, "principal": 400, "other": 400})},
+    "/mentoring/offer/stop": {"POST": (lambda w: "/mentoring/offer/stop", MEMBERS_POST)},
+    "/mentoring/wishes": {"POST": (lambda w: "/mentoring/wishes", MEMBERS_POST)},
+    "/mentoring/ask": {"POST": (lambda w: "/mentoring/ask",
+                                {**MEMBERS, "teacher": 400, "principal": 400, "other": 400})},
+    "/mentoring/teachers/<int:user_id>/offer": {
+        "POST": (lambda w: f"/mentoring/teachers/{w['a']['mentor'].id}/offer",
+                 PRINCIPAL_OF_ITEM_POST)},
+    "/mentoring/novices/<int:user_id>": {
+        "GET": (lambda w: f"/mentoring/novices/{w['a']['teacher2'].id}", PRINCIPAL_OF_ITEM_GET),
+        "POST": (lambda w: f"/mentoring/novices/{w['a']['teacher2'].id}",
+                 {**PRINCIPAL_OF_ITEM_POST, "principal": 400})},
+    "/mentoring/propose": {
+        "GET": (lambda w: "/mentoring/propose", PRINCIPALS),
+        "POST": (lambda w: "/mentoring/propose",
+                 {**PRINCIPALS, "principal": 302, "other": 302})},
+    "/mentoring/pairs.csv": {"GET": (lambda w: "/mentoring/pairs.csv", PRINCIPALS)},
+    "/mentoring/pairs/<int:pair_id>": {"GET": (mentor_pair_url(), PAIR_GET)},
+    "/mentoring/pairs/<int:pair_id>/answer": {"POST": (mentor_pair_url("/answer"), PAIR_POST)},
+    "/mentoring/pairs/<int:pair_id>/goals": {"POST": (mentor_pair_url("/goals"), PAIR_POST)},
+    "/mentoring/pairs/<int:pair_id>/goals/<int:goal_id>/done": {
+        "POST": (lambda w: f"/mentoring/pairs/{_id(w, 'mentor_pair')}/goals/"
+                           f"{_id(w, 'mentoring_goal')}/done", PAIR_POST)},
+    "/mentoring/pairs/<int:pair_id>/checkins": {
+        "POST": (mentor_pair_url("/checkins"), PAIR_POST)},
     "/plans/": {"GET": (lambda w: "/plans/", MEMBERS)},
     "/plans/new": {
         "GET": (lambda w: "/plans/new", MEMBERS),
@@ -403,17 +444,20 @@ PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
 
 
 @pytest.fixture
-def world(world):
+def world(world, snapshots):
     """The shared world plus, in each school, a team plan of the teacher (the mentor is in
     the team; the second teacher and the principal are not), commented on by the mentor and
-    with one attachment."""
+    with one attachment. Built once per worker, restored for each case (conftest.py)."""
+    return snapshots.reuse("access_matrix.world", lambda: _with_items(world))
+
+
+def _with_items(world):
     for key in ("a", "b"):
         school = world[key]
         plan = plans.create(school["teacher"], PlanFields(
             title=f"Pecahan rahasia {key.upper()}", body="## Tujuan\n\nMembandingkan pecahan.",
             visibility="team", team_id=school["team"].id))
-        comment = plan_comments.add(plan, school["mentor"], "Waktunya cukup?",
-                                    plan_link=f"/plans/{plan.id}")
+        comment = plan_comments.add(plan, school["mentor"], "Waktunya cukup?")
         attachment = attachments.add(plan, school["teacher"], io.BytesIO(PDF), "lembar.pdf",
                                      Path(current_app.config["ATTACHMENT_DIR"]))
         term = timetables.add_term(school["school"], f"Semester rahasia {key.upper()}",
@@ -431,7 +475,8 @@ def world(world):
         db.session.commit()
         school.update(plan=plan, comment=comment, attachment=attachment, term=term,
                       holiday=holiday, observation=observation, action_step=step, room=room,
-                      message=message, rubric=rubric, **_assessments(school, plan))
+                      message=message, rubric=rubric, **_assessments(school, plan),
+                      **_mentoring(school))
     return world
 
 
@@ -455,6 +500,20 @@ def _assessments(school, plan) -> dict:
     own = next(a for a in request.assessments if a.kind == "self")
     db.session.commit()
     return {"feedback_request": request, "self_assessment": own, "calibration_round": round_}
+
+
+def _mentoring(school) -> dict:
+    """The mentor mentors the second teacher (a novice): an active pair with one goal."""
+    from collab.core.models import utcnow
+    from collab.mentoring import service as mentoring
+    from collab.mentoring import service_space as space
+
+    mentoring.set_offer(school["mentor"], 2, [], [], [])
+    pair = mentoring.request_mentor(school["teacher2"], school["mentor"], "Rahasia minta")
+    mentoring.answer(pair, school["mentor"], True)
+    goal = space.add_goal(pair, school["mentor"], "Tujuan rahasia", "", None, utcnow().date())
+    db.session.commit()
+    return {"mentor_pair": pair, "mentoring_goal": goal}
 
 
 def _observation(school):
@@ -519,13 +578,15 @@ def test_another_schools_principal_sees_no_id_or_name_of_the_first(world, client
                     a["invitation"].email, a["school"].name, a["mentor"].name]
     secrets_of_a += [a[item].name for item in ("term", "holiday")]
     secrets_of_a += ["Fokus rahasia", "Langkah rahasia", "Pesan rahasia A",
-                     "Rubrik rahasia A"]
+                     "Rubrik rahasia A", "Tujuan rahasia", "Rahasia minta",
+                     a["teacher2"].name]
     for url in ("/", "/notifications/", "/settings/school/", "/settings/school/teams",
                 "/rooms/",
                 "/settings/school/invite", "/settings/school/import", "/settings/profile",
                 "/settings/school/schedule", "/settings/school/timetables/import",
                 "/settings/timetable", "/observations/", "/observations/new",
                 "/rubrics/", "/rubrics/import", "/rubrics/settings",
+                "/mentoring/", "/mentoring/propose", "/mentoring/pairs.csv",
                 f"/observations/{a['observation'].id}.ics",
                 "/observations/calendar.ics?token=not-a-token"):
         page = other.get(url).text

@@ -85,6 +85,7 @@ def deadline_today(monkeypatch):
     monkeypatch.setattr(routes, "school_today", lambda school: date(2098, 12, 1))
 
 
+@pytest.mark.smoke
 def test_the_whole_flow_request_assess_read(world, setup, client_for):
     a = world["a"]
     teacher, mentor = client_for(a["teacher"]), client_for(a["mentor"])
@@ -194,6 +195,7 @@ def test_a_bad_request_keeps_the_form_and_says_why(world, setup, client_for, cha
     assert the_request() is None
 
 
+@pytest.mark.dialect
 def test_the_results_page_costs_the_same_queries_for_more_assessments(world, setup,
                                                                       client_for, make,
                                                                       count_queries):
@@ -219,6 +221,7 @@ def test_the_results_page_costs_the_same_queries_for_more_assessments(world, set
     assert len(many) == len(few), set(many) ^ set(few)
 
 
+@pytest.mark.dialect
 def test_a_calibration_round_is_blind_until_submitted(world, setup, client_for):
     a = world["a"]
     facilitator, rater = client_for(a["mentor"]), client_for(a["teacher2"])
@@ -264,6 +267,7 @@ def test_an_observer_starts_an_assessment_of_the_lesson(world, client_for):
                 page="/assessments/").status_code == 404
 
 
+@pytest.mark.dialect
 def test_the_principal_sees_counts_only(world, setup, client_for):
     a = world["a"]
     ask(client_for(a["teacher"]), world, setup)

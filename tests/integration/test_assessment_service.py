@@ -131,6 +131,7 @@ def test_a_bad_csv_import_names_row_and_column():
         rubrics.from_csv(b"nama,nilai\n")
 
 
+@pytest.mark.dialect
 def test_the_library_copy_is_made_once_per_school(world):
     a = world["a"]
     pkg = rubrics.from_library(a["school"].id, a["principal"], "pkg", "id")
@@ -239,6 +240,7 @@ def test_submitting_with_a_criterion_unrated_keeps_the_draft_and_names_it(world,
         rate(of(request, a["teacher2"]), a["mentor"], [1, 1])  # not theirs
 
 
+@pytest.mark.dialect
 def test_results_show_medians_weighted_totals_self_and_agreement(world, rubric, plan):
     a = world["a"]
     request = ask(world, rubric, plan)
@@ -261,6 +263,7 @@ def test_results_show_medians_weighted_totals_self_and_agreement(world, rubric, 
     assert shown <= {"#1", "#2"}
 
 
+@pytest.mark.dialect
 def test_per_criterion_agreement_spans_every_target_of_the_version(world, rubric, plan):
     a = world["a"]
     other = plans.create(a["teacher"], plans.PlanFields(title="Lain", body="x"))
@@ -344,6 +347,7 @@ def test_pkg_conversion_of_the_library_rubric(world):
     assert assessments.pkg_score(version, [3] * 13 + [None]) is None
 
 
+@pytest.mark.dialect
 def test_assessment_rows_are_kept_per_request_and_assessor(world, rubric, plan):
     request = ask(world, rubric, plan)
     assert db.session.scalar(select(Assessment).where(

@@ -21,6 +21,9 @@ from collab.people import service as schools
 from collab.people import service_accounts as accounts
 from tests.conftest import FAST_HASH, PASSWORD, base_config, csrf_token, login
 
+# Signing in and sessions are the subject: client_for signs in through the login form.
+pytestmark = pytest.mark.form_login
+
 STRONG_PREFIX = "scrypt:131072:8:1$"
 
 
@@ -183,6 +186,7 @@ def test_a_look_alike_email_signs_in_to_the_same_account(app, world, variant):
     assert teacher.name in home.text
 
 
+@pytest.mark.dialect
 @pytest.mark.parametrize("variant", range(4), ids=["upper", "spaces", "zero-width", "fullwidth"])
 def test_a_look_alike_email_cannot_be_invited_as_a_second_account(world, variant):
     principal = world["b"]["principal"]
@@ -193,6 +197,7 @@ def test_a_look_alike_email_cannot_be_invited_as_a_second_account(world, variant
     assert refused.value.code == "email_taken"
 
 
+@pytest.mark.dialect
 def test_two_invitations_for_look_alike_addresses_give_only_one_account(app, world):
     address = "dewi.lestari@test.sch.id"
     first = schools.invite(world["a"]["school"], world["a"]["principal"],
@@ -354,6 +359,7 @@ def user_count() -> int:
     return db.session.scalar(db.select(db.func.count()).select_from(accounts.User))
 
 
+@pytest.mark.smoke
 def test_joining_by_invitation_creates_the_account_in_the_school_with_its_role_and_signs_in(
         app, world):
     invitation = invite(world, email="Sari.Dewi@Test.sch.id ", role="principal",

@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import threading
 
+import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from collab import create_app
@@ -13,6 +14,8 @@ from collab.core import activity
 from collab.core.activity import ActivityEvent
 from collab.extensions import db
 from tests.conftest import USE_POSTGRES, base_config
+
+pytestmark = pytest.mark.dialect  # SQLite online backup / pg_dump
 
 
 def _writers(app, school_id, stop: threading.Event, written: list):

@@ -8,6 +8,8 @@ from collab.extensions import db
 from tests.conftest import csrf_token
 from tests.integration.test_access_matrix import MATRIX
 
+pytestmark = pytest.mark.dialect  # hostile values reach the database's types and limits
+
 NASTY_VALUES = [
     "",
     " ",

@@ -55,6 +55,7 @@ def two(a):  # noqa: F811
 # ---------------------------------------------------------------- the feed
 
 
+@pytest.mark.dialect
 def test_the_feed_is_valid_icalendar_in_the_schools_time_zone(app, a, two, client):  # noqa: F811
     scheduled, requested = two
     token = feed_of(app, a["teacher"])
@@ -79,6 +80,7 @@ def test_the_feed_is_valid_icalendar_in_the_schools_time_zone(app, a, two, clien
     assert "7A" in str(event["SUMMARY"]) and "Matematika" in str(event["SUMMARY"])
 
 
+@pytest.mark.dialect
 def test_an_event_keeps_its_uid_and_grows_its_sequence_when_the_observation_changes(
         app, a, two, client):  # noqa: F811
     scheduled, _ = two
@@ -250,6 +252,7 @@ def test_reminders_go_the_day_before_once_to_the_teacher_and_accepted_observers(
         Notification.kind == "observation.reminder").offset(2)) is None
 
 
+@pytest.mark.dialect
 def test_a_savepoint_does_not_send_the_mails_of_its_transaction_early(app, a):  # noqa: F811
     before = len(outbox(app))
     observation = ask(a, ["mentor", "principal"])  # committed: two invitation mails

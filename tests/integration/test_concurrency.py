@@ -11,6 +11,8 @@ from collab.extensions import db
 from collab.people.models import Team
 from tests.conftest import csrf_token
 
+pytestmark = pytest.mark.dialect  # locking and concurrent writers
+
 WRITERS = 20
 TEAMS_EACH = 5
 

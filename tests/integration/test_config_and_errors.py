@@ -38,6 +38,7 @@ def test_development_keeps_a_generated_secret_in_the_instance_folder(monkeypatch
     assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
 
 
+@pytest.mark.fresh_app  # adds a route: only an app that has served no request yet may
 def test_a_forced_500_for_a_signed_in_user_is_friendly(app, world, client):
     @app.route("/boom")
     def boom():

@@ -45,6 +45,7 @@ def teacher_with_notes(world, make):
     return teacher
 
 
+@pytest.mark.dialect
 def test_the_bell_shows_the_unread_count(world, client_for, teacher_with_notes):
     c = client_for(teacher_with_notes)
     for path in ("/", "/notifications/", "/settings/profile"):
@@ -82,6 +83,7 @@ def test_the_users_chosen_language_wins_over_the_browser(world, client_for, teac
     assert "Anda ditambahkan ke tim MGMP IPA." in listed(page.text)
 
 
+@pytest.mark.dialect
 def test_marking_all_read_sets_the_count_to_zero(world, client_for, teacher_with_notes):
     c = client_for(teacher_with_notes)
 
@@ -203,6 +205,7 @@ def grow_the_school(make, world, extra: int = 30):
     db.session.commit()
 
 
+@pytest.mark.dialect
 @pytest.mark.parametrize("key", ["teacher", "principal"])
 def test_the_home_page_stays_within_its_query_budget_as_the_school_grows(
     world, make, client_for, count_queries, key

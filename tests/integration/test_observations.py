@@ -177,6 +177,7 @@ def test_a_lesson_that_is_not_the_teachers_is_refused(a, client_for):
         f"/observations/new?lesson={observations.lesson_key(mentor_lesson)}").status_code == 400
 
 
+@pytest.mark.dialect
 def test_the_same_lesson_cannot_be_requested_twice(a):
     ask(a, ["mentor"])
     with pytest.raises(observations.IllegalMove):
@@ -186,6 +187,7 @@ def test_the_same_lesson_cannot_be_requested_twice(a):
 # ---------------------------------------------------------------- answers and states
 
 
+@pytest.mark.smoke
 def test_accepting_schedules_and_books_the_observer(a, client_for):
     observation = ask(a, ["mentor", "principal"])
     response = answer(client_for(a["mentor"]), observation, answer="accept")
@@ -289,6 +291,7 @@ def test_people_who_may_not_make_a_move_are_refused(a, world, client_for):
 # ---------------------------------------------------------------- no double booking
 
 
+@pytest.mark.dialect
 def test_an_observer_already_booked_at_that_time_cannot_accept_another(a, world, make):
     first = ask(a, ["mentor"])
     observations.accept(first, a["mentor"])
@@ -307,6 +310,7 @@ def test_an_observer_already_booked_at_that_time_cannot_accept_another(a, world,
     db.session.rollback()
 
 
+@pytest.mark.dialect
 def test_two_acceptances_racing_for_one_slot_cannot_both_succeed(a, make, client_for):
     """The mentor is invited to two lessons at the same time by two teachers and accepts
     both at once, from two browsers: one acceptance wins, the other is a 409."""
@@ -364,6 +368,7 @@ def completed(a):
     return observation
 
 
+@pytest.mark.smoke
 def test_the_debrief_turns_notes_into_a_reflection_and_action_steps(a, client_for):
     observation = completed(a)
     assert observation.state == "completed"

@@ -1,12 +1,15 @@
 """The suggestions' reasons come from the timetables: same subject and same grade, the grade
 read from the class's row, or from its name when the class has no row."""
 
+import pytest
 from sqlalchemy import delete
 
 from collab.extensions import db
 from collab.observations import service_suggestions as observer_suggestions
 from collab.timetables.models import SchoolClass
 from tests.integration.test_observations import a, future_lesson  # noqa: F401  (fixture `a`)
+
+pytestmark = pytest.mark.dialect  # DISTINCT, CASE and GROUP BY queries
 
 
 def reasons(a):  # noqa: F811

@@ -14,6 +14,9 @@ from itsdangerous.timed import TimestampSigner
 from collab.people import service_accounts as accounts
 from tests.conftest import PASSWORD, login, post_form
 
+# Signing in and sessions are the subject: client_for signs in through the login form.
+pytestmark = pytest.mark.form_login
+
 NEW_PASSWORD = "a fresh reset password"
 LINK = re.compile(r"https?://[^/\s]+(/auth/reset/[\w.-]+)")
 

@@ -297,6 +297,7 @@ def test_an_upload_without_the_csrf_token_is_refused(plan, world, client_for):
     assert stored(plan) == []
 
 
+@pytest.mark.dialect
 def test_a_plan_has_at_most_20_attachments(plan, world, client_for, storage):
     teacher = world["a"]["teacher"]
     for number in range(attachments.MAX_PER_PLAN):
@@ -380,6 +381,7 @@ def test_a_file_missing_on_disk_is_404(plan, world, client_for, storage):
 # ---------------------------------------------------------------- removing
 
 
+@pytest.mark.smoke
 def test_an_editor_removes_an_attachment_and_its_file(plan, world, client_for, storage):
     item = attach(plan, world["a"]["teacher"], storage)
     path = storage / item.stored_name

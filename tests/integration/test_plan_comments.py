@@ -129,6 +129,7 @@ def test_a_section_with_a_very_long_heading_is_linked(school_a, client_for):
     assert item.select_one(f'a[href="#{anchor}"]') is not None
 
 
+@pytest.mark.smoke
 def test_a_reply_notifies_the_author_of_the_comment_replied_to(school_a, shared_plan,
                                                                 client_for):
     question = add(shared_plan, school_a["teacher2"], "Berapa kelompok?")
@@ -448,6 +449,7 @@ def test_comment_markup_is_rendered_inert(school_a, shared_plan, client_for, pay
         assert "javascript:" not in (tag.get("src") or "").lower()
 
 
+@pytest.mark.dialect
 def test_the_plan_page_costs_the_same_queries_for_1_or_12_comments(
         school_a, shared_plan, client_for, count_queries, make):
     c = client_for(school_a["teacher2"])

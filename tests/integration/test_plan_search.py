@@ -13,6 +13,8 @@ from collab.plans.models import Plan, PlanComment
 from collab.plans.service import PlanFields
 from collab.plans.service_search import PlanQuery
 
+pytestmark = pytest.mark.dialect  # full-text search: SQLite FTS5 / PostgreSQL tsvector
+
 
 def make_plan(user, title, body="", **fields) -> Plan:
     """A plan saved through the service, committed (visible to the whole school by default)."""

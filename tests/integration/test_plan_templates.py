@@ -83,6 +83,7 @@ def test_another_school_does_not_get_the_template(world, client_for):
     assert "Milik A" not in listing
 
 
+@pytest.mark.dialect
 @pytest.mark.parametrize("name", ["Modul Ajar ringkas", "  modul ajar RINGKAS "])
 def test_a_duplicate_name_is_refused_and_the_text_kept(world, client_for, name):
     plan_templates.add_school_template(world["a"]["school"].id, "Modul Ajar ringkas", "x",

@@ -174,6 +174,7 @@ def test_another_schools_template_is_not_offered(world, teacher):
     assert "Format Beta" not in page and "## B" not in page
 
 
+@pytest.mark.smoke
 def test_the_new_plan_is_listed_and_shown(a, teacher):
     response = post_form(teacher, "/plans/new", {
         "template": "blank", "title": "Pecahan <b>senilai</b>", "body": BODY,
@@ -258,6 +259,7 @@ def test_a_team_of_another_school_is_refused(world, teacher):
     assert db.session.scalar(select(func.count(Plan.id))) == 0
 
 
+@pytest.mark.dialect
 def test_a_plan_of_exactly_the_longest_length_is_saved(a, teacher):
     response = post_form(teacher, "/plans/new", new_plan_form(body="y" * MAX_BODY))
     assert response.status_code == 302
@@ -277,6 +279,7 @@ def test_bad_input_on_edit_keeps_the_text_and_changes_nothing(a, teacher):
 # ---------------------------------------------------------------- saving and conflicts
 
 
+@pytest.mark.smoke
 def test_saving_makes_a_revision_with_its_message(a, teacher):
     plan = make_plan(a["teacher"])
     response = save(teacher, plan, body=BODY + "\n## Asesmen\n", message="Menambah asesmen")
@@ -298,6 +301,7 @@ def test_the_edit_page_carries_the_base_revision(a, teacher):
     assert textarea(page) == "dua"
 
 
+@pytest.mark.dialect
 def test_a_stale_save_is_refused_and_keeps_the_users_text(a, client_for):
     plan = make_plan(a["teacher"], coauthors=[a["mentor"]])
     mine, theirs = english(client_for(a["teacher"])), client_for(a["mentor"])
@@ -334,6 +338,7 @@ def test_a_stale_save_is_refused_and_keeps_the_users_text(a, client_for):
     assert plan.body == merged["body"] and plan.revision_number == 3
 
 
+@pytest.mark.dialect
 def test_a_save_without_a_base_is_treated_as_stale(a, teacher):
     plan = make_plan(a["teacher"])
     for base in ("", "abc", "0", "7"):
@@ -346,6 +351,7 @@ def test_a_save_without_a_base_is_treated_as_stale(a, teacher):
 WRITERS = 20
 
 
+@pytest.mark.dialect
 def test_a_refused_save_renders_its_conflict_page_without_the_write_lock(a, client_for):
     """After the stale save rolls back, the diff and page are built in a deferred
     transaction: other savers on SQLite do not wait for them."""
@@ -375,6 +381,7 @@ def test_a_refused_save_renders_its_conflict_page_without_the_write_lock(a, clie
     assert begins[immediate + 1:] and set(begins[immediate + 1:]) == {"BEGIN"}, begins
 
 
+@pytest.mark.dialect
 def test_twenty_concurrent_saves_on_one_base_let_exactly_one_through(a, client_for):
     plan = make_plan(a["teacher"], coauthors=[a["mentor"], a["teacher2"]])
     editors = [a["teacher"], a["mentor"], a["teacher2"]]
@@ -511,6 +518,7 @@ def test_adapting_makes_a_private_copy_owned_by_the_adapter(a, client_for):
     assert client_for(a["teacher"]).get(f"/plans/{copy.id}").status_code == 404
 
 
+@pytest.mark.dialect
 def test_the_original_shows_how_often_it_was_adapted_and_only_visible_copies(a, client_for,
                                                                             make):
     original = make_plan(a["teacher"], title="Asli")
@@ -702,6 +710,7 @@ def test_a_refused_save_records_nothing(a, teacher):
 # ---------------------------------------------------------------- cost of the plan page
 
 
+@pytest.mark.dialect
 def test_the_plan_page_costs_the_same_queries_for_1_or_many_revisions_and_comments(
         a, client_for, count_queries, make):
     plan = make_plan(a["teacher"], coauthors=[a["mentor"]])
@@ -749,7 +758,7 @@ def test_the_plan_page_first_view_fits_the_budget(a, teacher):
 
 def test_the_edit_page_first_view_with_its_script_fits_the_budget(a, teacher):
     plan = make_plan(a["teacher"], body=plan_templates.MODUL_AJAR["id"])
-    assert "/static/js/plan-editor.js" in teacher.get(f"/plans/{plan.id}/edit").text
+    assert "/static/js/plan-editor." in teacher.get(f"/plans/{plan.id}/edit").text
     assert first_view_size(teacher, f"/plans/{plan.id}/edit") <= PLAN_PAGE_BUDGET
 
 

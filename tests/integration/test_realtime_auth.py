@@ -1,7 +1,12 @@
 """The Socket.IO server admits only signed-in members of a school whose session is current."""
 
+import pytest
+
 from collab.extensions import socketio
 from tests.conftest import csrf_token
+
+# Signing in and sessions are the subject: client_for signs in through the login form.
+pytestmark = pytest.mark.form_login
 
 
 def test_anonymous_socket_is_refused(app, client):

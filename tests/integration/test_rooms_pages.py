@@ -50,6 +50,7 @@ def message_count(room) -> int:
 
 # -- my rooms ------------------------------------------------------------------------------
 
+@pytest.mark.dialect
 def test_my_rooms_lists_only_my_rooms_with_their_unread_counts(a, world, client_for):
     mine = team_room(a)
     for text in ("Satu", "Dua", "Tiga"):
@@ -80,6 +81,7 @@ def test_the_empty_list_says_what_rooms_are_for_and_offers_my_teams(a, client_fo
     assert f'action="/rooms/team/{a["team"].id}"' in page.text
 
 
+@pytest.mark.smoke
 def test_starting_an_ad_hoc_room_invites_colleagues_and_opens_it(a, world, client_for):
     c = client_for(a["teacher"])
     response = post(c, "/rooms/", {"title": "Kerja kelompok kelas 8",
@@ -218,6 +220,7 @@ def test_message_bodies_are_sanitised_markdown_and_deleted_ones_say_so(a, client
     assert "message deleted" in page
 
 
+@pytest.mark.dialect
 def test_a_message_sent_twice_without_javascript_is_stored_once(a, client_for):
     room = team_room(a)
     c = client_for(a["teacher"])
@@ -305,6 +308,7 @@ def test_an_old_message_can_no_longer_be_changed(a, client_for):
     assert post(c, f"{url}/messages/{mine.id}/edit", {"body": "Baru"}, url).status_code == 409
 
 
+@pytest.mark.dialect
 def test_the_room_page_needs_a_bounded_number_of_queries(a, make, client_for, count_queries):
     room = team_room(a)
     authors = [a["mentor"], a["teacher"]] + [make.user(a["school"]) for _ in range(5)]
@@ -331,6 +335,7 @@ def test_the_room_page_needs_a_bounded_number_of_queries(a, make, client_for, co
 
 # -- the board and the protocol panel ------------------------------------------------------
 
+@pytest.mark.dialect
 def test_a_note_added_without_javascript_is_on_the_board_once(a, client_for):
     room = team_room(a)
     c = client_for(a["teacher"])

@@ -100,6 +100,7 @@ def test_the_facilitator_is_the_creator_or_the_colleague_named(world, team_room)
 
 # -- chat ----------------------------------------------------------------------------------
 
+@pytest.mark.dialect
 def test_a_retried_message_is_stored_once_with_the_same_id(world, team_room):
     a = world["a"]
     first, created = rooms.post_message(team_room, a["teacher"], "c-1", "Halo")
@@ -128,6 +129,7 @@ def test_a_message_body_is_checked(world, team_room, body, code):
     assert refused.value.code == code
 
 
+@pytest.mark.dialect
 def test_a_message_of_exactly_4_kb_is_taken(world, team_room):
     message, _ = rooms.post_message(team_room, world["a"]["teacher"], "c-1", "a" * 4096)
     assert len(message.body) == 4096
@@ -176,6 +178,7 @@ def test_history_catches_up_exactly_after_since_id(world, team_room):
     assert [m.id for m in older] == ids[:10] and not more
 
 
+@pytest.mark.dialect
 def test_unread_counts_others_messages_after_my_marker(world, team_room):
     a = world["a"]
     rooms.post_message(team_room, a["mentor"], "c-1", "satu")
@@ -193,6 +196,7 @@ def test_unread_counts_others_messages_after_my_marker(world, team_room):
 
 # -- the board -----------------------------------------------------------------------------
 
+@pytest.mark.dialect
 def test_a_stale_note_update_is_refused_with_the_current_note(world, team_room):
     a = world["a"]
     note, created = room_board.add_note(team_room, a["teacher"], "n-1", "wonderings", "Mengapa?")
@@ -212,6 +216,7 @@ def test_a_stale_note_update_is_refused_with_the_current_note(world, team_room):
     assert room_board.board(team_room)["wonderings"] == []
 
 
+@pytest.mark.dialect
 def test_moving_a_note_renumbers_the_column_without_touching_versions(world, team_room):
     a = world["a"]
     notes = [room_board.add_note(team_room, a["teacher"], f"n-{n}", "suggestions",
@@ -322,6 +327,7 @@ def test_the_facilitator_moves_through_the_phases(world, team_room):
         protocols.next_phase(team_room, a["teacher"])
 
 
+@pytest.mark.dialect
 def test_hands_queue_in_order_and_the_floor_takes_one_down(world, team_room):
     a = world["a"]
     protocols.start(team_room, a["teacher"], "tuning")

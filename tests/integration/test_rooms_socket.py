@@ -78,6 +78,7 @@ def _stored(room) -> int:
 
 # -- delivery, retries, catching up ------------------------------------------------------
 
+@pytest.mark.smoke
 def test_a_message_reaches_the_other_member_and_the_ack_carries_its_id(world, team_room,
                                                                       connect):
     teacher, mentor = connect(world["a"]["teacher"]), connect(world["a"]["mentor"])
@@ -96,6 +97,7 @@ def test_a_message_reaches_the_other_member_and_the_ack_carries_its_id(world, te
     assert "<strong>berdiskusi</strong>" in payload["body_html"]
 
 
+@pytest.mark.dialect
 def test_a_message_is_one_transaction_of_seven_statements_and_nothing_after_its_commit(
         world, team_room, connect, monkeypatch):
     """The budget of a message under load (bench/rooms_load.py): the user, the membership,
@@ -142,6 +144,7 @@ def test_a_message_is_one_transaction_of_seven_statements_and_nothing_after_its_
     assert mentor.received("message:new")
 
 
+@pytest.mark.dialect
 def test_a_retry_with_the_same_client_id_stores_one_row_and_is_broadcast_once(
         world, team_room, connect):
     teacher, mentor = connect(world["a"]["teacher"]), connect(world["a"]["mentor"])
@@ -157,6 +160,7 @@ def test_a_retry_with_the_same_client_id_stores_one_row_and_is_broadcast_once(
     assert len(mentor.received("message:new")) == 1
 
 
+@pytest.mark.dialect
 def test_a_client_that_was_away_gets_exactly_the_missed_messages_in_order(world, team_room,
                                                                           connect):
     teacher, mentor = connect(world["a"]["teacher"]), connect(world["a"]["mentor"])
@@ -447,6 +451,7 @@ def _note(socket, room, client_id, text="Siswa bertanya", column="wonderings"):
                                    "column": column, "text": text})
 
 
+@pytest.mark.dialect
 def test_a_note_added_twice_is_stored_and_broadcast_once(world, team_room, connect):
     teacher, mentor = connect(world["a"]["teacher"]), connect(world["a"]["mentor"])
     _joined(teacher, team_room)
@@ -462,6 +467,7 @@ def test_a_note_added_twice_is_stored_and_broadcast_once(world, team_room, conne
     assert [n["id"] for n in joined["board"]["wonderings"]] == [first["note"]["id"]]
 
 
+@pytest.mark.dialect
 def test_a_stale_note_update_is_refused_with_the_current_note(world, team_room, connect):
     teacher, mentor = connect(world["a"]["teacher"]), connect(world["a"]["mentor"])
     _joined(teacher, team_room)

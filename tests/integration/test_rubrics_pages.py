@@ -90,6 +90,7 @@ def new_draft(client) -> int:
 # ---------------------------------------------------------------- list and view
 
 
+@pytest.mark.dialect
 def test_the_list_shows_school_rubrics_and_the_library(world, rubric, client_for):
     page = client_for(world["a"]["teacher"]).get("/rubrics/")
     assert page.status_code == 200
@@ -98,6 +99,7 @@ def test_the_list_shows_school_rubrics_and_the_library(world, rubric, client_for
     assert page.text.count("/rubrics/library/") == 3
 
 
+@pytest.mark.dialect
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_using_a_library_rubric_copies_it_once_in_the_users_language(world, client_for,
                                                                     language):
@@ -246,6 +248,7 @@ def test_publish_refuses_an_empty_rubric_and_lists_problems_by_place(world, clie
     assert rubrics.published(db.session.get(Rubric, rubric_id)) is None
 
 
+@pytest.mark.dialect
 def test_publishing_then_editing_makes_a_new_version_and_keeps_the_old(world, client_for):
     client = client_for(world["a"]["teacher"])
     rubric_id = new_draft(client)
@@ -271,6 +274,7 @@ def test_publishing_then_editing_makes_a_new_version_and_keeps_the_old(world, cl
     assert client.get(f"/rubrics/{rubric_id}/versions/3").status_code == 404
 
 
+@pytest.mark.dialect
 def test_a_draft_saved_by_someone_else_meanwhile_is_not_overwritten(world, rubric,
                                                                     client_for):
     principal = client_for(world["a"]["principal"])
@@ -286,6 +290,7 @@ def test_a_draft_saved_by_someone_else_meanwhile_is_not_overwritten(world, rubri
     assert rubrics.latest(db.session.get(Rubric, rubric.id)).title == "Disimpan duluan"
 
 
+@pytest.mark.dialect
 def test_a_save_arriving_during_another_save_of_the_draft_never_overwrites_it(
         world, rubric, client_for):
     """Another save of the draft is under way (its transaction has changed the draft and not

@@ -1,10 +1,13 @@
 """The migrations produce exactly the models' schema: nothing is left for autogenerate."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from collab.extensions import db
 from collab.plans.service_search import is_search_index_object
+
+pytestmark = pytest.mark.dialect  # migrations against the models
 
 
 def include_name(name, type_, parent_names):

@@ -54,6 +54,7 @@ def test_a_fresh_install_shows_the_setup_form(client):
     assert typed_value(response.text, "timezone") == "Asia/Jakarta"
 
 
+@pytest.mark.smoke
 def test_setup_creates_the_school_and_its_principal_and_signs_them_in(client):
     response = post_form(client, "/setup", GOOD_SETUP)
 
@@ -129,6 +130,7 @@ def test_setup_with_a_time_zone_typed_with_spaces_is_accepted(client):
     assert db.session.scalar(select(School.timezone)) == "Asia/Jayapura"
 
 
+@pytest.mark.dialect
 def test_setup_with_the_address_of_an_existing_account_is_refused_next_to_the_email(
     client, make
 ):

@@ -11,6 +11,9 @@ from itsdangerous.timed import TimestampSigner
 from collab.config import load_config
 from tests.conftest import PASSWORD, csrf_token, login, post_form
 
+# Signing in and sessions are the subject: client_for signs in through the login form.
+pytestmark = pytest.mark.form_login
+
 SESSION_COOKIE = "rembuk_session"
 REMEMBER_COOKIE = "remember_token"
 NEW_PASSWORD = "a brand new password"
@@ -57,6 +60,7 @@ def logout(client):
 # ---------------------------------------------------------------- a fresh session at login
 
 
+@pytest.mark.smoke
 def test_the_session_cookie_changes_at_login(app, world):
     client = app.test_client()
     client.get("/auth/login")

@@ -1,6 +1,10 @@
 """The rig works end to end: migrated database, login, home page."""
 
+import pytest
+
 from tests.conftest import login
+
+pytestmark = pytest.mark.smoke  # the rig end to end
 
 
 def test_healthz_answers_plain_ok_without_login(client):

@@ -82,6 +82,7 @@ def invite(c, **data):
 # ---------------------------------------------------------------- inviting one teacher
 
 
+@pytest.mark.smoke
 def test_inviting_saves_one_invitation_and_mails_a_link_naming_the_school(
     app, world, principal_client
 ):
@@ -124,6 +125,7 @@ def test_a_teacher_cannot_invite(app, world, client_for):
     assert outbox(app) == []
 
 
+@pytest.mark.dialect
 def test_inviting_an_address_that_has_an_account_is_refused_and_keeps_the_typed_name(
     app, world, principal_client
 ):
@@ -153,6 +155,7 @@ def test_bad_invitation_input_is_refused_next_to_the_field(
     assert outbox(app) == []
 
 
+@pytest.mark.dialect
 def test_inviting_the_same_address_twice_leaves_only_the_newest_link_working(
     app, world, principal_client
 ):

@@ -45,6 +45,7 @@ def role_of(user) -> str:
 # ---------------------------------------------------------------- teams
 
 
+@pytest.mark.smoke
 def test_a_principal_creates_a_team_and_goes_on_to_choose_its_members(world, principal_client):
     response = post_form(principal_client, TEAMS, {"name": "  MGMP IPA "})
 
@@ -55,6 +56,7 @@ def test_a_principal_creates_a_team_and_goes_on_to_choose_its_members(world, pri
     assert "MGMP IPA" in principal_client.get(TEAMS).text
 
 
+@pytest.mark.dialect
 @pytest.mark.parametrize("name", ["Team A", "team a", "TEAM A", " Team a "])
 def test_a_second_team_with_the_same_name_in_any_case_is_refused_and_the_name_kept(
     world, principal_client, name

@@ -174,6 +174,7 @@ def test_a_bad_term_keeps_what_was_typed(school, principal, data, field, message
     assert timetables.terms(school.id) == []
 
 
+@pytest.mark.dialect
 def test_an_overlapping_term_is_refused_next_to_its_first_day(school, principal):
     timetables.add_term(school, "Ganjil", date(2026, 7, 13), date(2026, 12, 18))
     response = post_form(principal, f"{SCHEDULE}/terms", {
@@ -247,6 +248,7 @@ def test_my_timetable_is_a_grid_of_the_schools_periods(school, world, teacher):
     assert page.find(id="d4p2-subject") is None  # Friday has one period
 
 
+@pytest.mark.smoke
 def test_saving_my_timetable(school, world, teacher):
     response = post_form(teacher, TIMETABLE, {
         "d0p1-class_name": " 7A ", "d0p1-subject": "Matematika", "d0p1-room": "R.1",
@@ -290,6 +292,7 @@ def test_a_school_without_periods_says_so(world, teacher):
     assert "has not set its teaching periods" in teacher.get(TIMETABLE).text
 
 
+@pytest.mark.dialect
 def test_saving_my_timetable_touches_nobody_elses(school, world, teacher):
     colleague = world["a"]["teacher2"]
     timetables.save_timetable(colleague, [LessonSlot(0, 1, "7B", "IPA")])
@@ -357,6 +360,7 @@ def test_the_import_report_names_every_problem_and_writes_nothing(school, world,
     assert db.session.scalars(select(Lesson)).all() == []
 
 
+@pytest.mark.dialect
 def test_confirming_replaces_the_listed_teachers_timetables(school, world, principal):
     timetables.save_timetable(world["a"]["teacher"], [LessonSlot(3, 2, "9C", "Matematika")])
     timetables.save_timetable(world["a"]["mentor"], [LessonSlot(3, 2, "9A", "IPA")])

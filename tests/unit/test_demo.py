@@ -62,6 +62,7 @@ def people_of(school: School) -> list[User]:
         select(User).join(Membership).where(Membership.school_id == school.id)))
 
 
+@pytest.mark.smoke
 def test_seeding_twice_gives_the_same_rows(runner):
     first = seed(runner)
     counts = row_counts()

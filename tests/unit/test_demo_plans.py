@@ -25,9 +25,8 @@ def row_counts() -> dict[str, int]:
 
 
 @pytest.fixture
-def seeded(app):
-    demo.seed()
-    db.session.commit()
+def seeded(demo_data):
+    """demo.seed() and a commit: seeded once per worker, restored per test (conftest.py)."""
 
 
 def smp_plans() -> list[Plan]:
@@ -50,6 +49,7 @@ def test_seeding_twice_adds_nothing_the_second_time(seeded):
     assert row_counts() == counts
 
 
+@pytest.mark.smoke
 def test_the_seed_command_runs_twice(runner):
     for _ in range(2):
         result = runner.invoke(args=["seed-demo"])

@@ -1,0 +1,119 @@
+"""The pair's own space: goals (one to three, what success looks like, a due date, done or
+not yet) and the check-in log. Only the two teachers of an active pair write here; the
+principal learns that check-ins happen (their count and dates, `checkin_dates`), never what
+was written."""
+
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from collab.core import activity
+from collab.core.models import utcnow
+from collab.core.refusals import RuleError
+from collab.extensions import db
+from collab.mentoring.models import CheckIn, MentoringGoal, MentorPair
+from collab.people.models import User
+
+MAX_GOALS = 3
+MAX_GOAL = 500
+MAX_TALKED = 2000
+MAX_NEXT = 500
+OLDEST_CHECKIN = timedelta(days=366)
+
+
+class SpaceError(RuleError):
+    """A refused goal or check-in; `field` is the form field at fault."""
+
+    MESSAGES = {
+        "goal_missing": _l("Write the goal."),
+        "goal_long": _l("At most %(max)d characters.", max=MAX_GOAL),
+        "goal_count": _l("A pair works on at most %(max)d goals.", max=MAX_GOALS),
+        "goal_due": _l("Choose a due date from today to one year ahead."),
+        "checkin_missing": _l("Write what you talked about."),
+        "checkin_long": _l("At most %(max)d characters.", max=MAX_TALKED),
+        "next_long": _l("At most %(max)d characters.", max=MAX_NEXT),
+        "checkin_future": _l("A check-in cannot be dated in the future."),
+        "checkin_old": _l("Choose a date within the last year."),
+        "not_active": _l("This pair is not active: nothing can be added."),
+        "not_in_pair": _l("Only the two teachers of the pair write here."),
+    }
+
+
+def _writer(pair: MentorPair, user: User) -> None:
+    if user.id not in pair.member_ids():
+        raise SpaceError("not_in_pair")
+    if pair.status != "active":
+        raise SpaceError("not_active")
+
+
+def add_goal(pair: MentorPair, user: User, text: str, success: str, due_on: date | None,
+             today: date) -> MentoringGoal:
+    """A new goal of the pair (at most three)."""
+    _writer(pair, user)
+    text, success = (text or "").strip(), (success or "").strip()
+    if not text:
+        raise SpaceError("goal_missing", "text")
+    if len(text) > MAX_GOAL:
+        raise SpaceError("goal_long", "text")
+    if len(success) > MAX_GOAL:
+        raise SpaceError("goal_long", "success")
+    if due_on is not None and not today <= due_on <= today + timedelta(days=366):
+        raise SpaceError("goal_due", "due_on")
+    count = db.session.scalar(select(func.count()).select_from(MentoringGoal).where(
+        MentoringGoal.pair_id == pair.id))
+    if count >= MAX_GOALS:
+        raise SpaceError("goal_count", "text")
+    goal = MentoringGoal(pair_id=pair.id, text=text, success=success, due_on=due_on,
+                         author_id=user.id)
+    db.session.add(goal)
+    db.session.flush()
+    return goal
+
+
+def set_goal_done(pair: MentorPair, goal: MentoringGoal, user: User, done: bool) -> None:
+    """Mark a goal done (recorded for the principal's count) or not yet."""
+    _writer(pair, user)
+    if done and goal.done_at is None:
+        goal.done_at = utcnow()
+        activity.record(pair.school_id, user, "mentoring.goal_done", "mentor_pair", pair.id)
+    elif not done:
+        goal.done_at = None
+    db.session.flush()
+
+
+def add_checkin(pair: MentorPair, user: User, held_on: date | None, talked: str,
+                next_step: str, today: date) -> CheckIn:
+    """One line of the log, by either teacher of the pair."""
+    _writer(pair, user)
+    talked, next_step = (talked or "").strip(), (next_step or "").strip()
+    if held_on is None:
+        held_on = today
+    if held_on > today:
+        raise SpaceError("checkin_future", "held_on")
+    if held_on < today - OLDEST_CHECKIN:
+        raise SpaceError("checkin_old", "held_on")
+    if not talked:
+        raise SpaceError("checkin_missing", "talked")
+    if len(talked) > MAX_TALKED:
+        raise SpaceError("checkin_long", "talked")
+    if len(next_step) > MAX_NEXT:
+        raise SpaceError("next_long", "next_step")
+    checkin = CheckIn(pair_id=pair.id, author_id=user.id, held_on=held_on, talked=talked,
+                      next_step=next_step)
+    db.session.add(checkin)
+    db.session.flush()
+    activity.record(pair.school_id, user, "mentoring.checkin_logged", "mentor_pair", pair.id)
+    return checkin
+
+
+def checkin_dates(pair_ids: list[int]) -> dict[int, list[date]]:
+    """For the principal: the dates of each pair's check-ins, newest first (no content)."""
+    found: dict[int, list[date]] = {pid: [] for pid in pair_ids}
+    if not pair_ids:
+        return found
+    for pair_id, held_on in db.session.execute(
+            select(CheckIn.pair_id, CheckIn.held_on).where(CheckIn.pair_id.in_(pair_ids))
+            .order_by(CheckIn.held_on.desc(), CheckIn.id.desc())):
+        found[pair_id].append(held_on)
+    return found
