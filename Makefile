@@ -7,7 +7,7 @@ FLASK := $(VENV)/bin/flask
 export FLASK_APP := app.py
 
 .PHONY: run test test-steps check check-steps bench lint translations extract-messages \
-	system-deps clean
+	system-deps clean lock upgrade
 
 # Unit and integration tests on SQLite, two workers (pytest-xdist); the browser and scale
 # tests are elsewhere (tests/e2e, tests/scale).
@@ -66,7 +66,8 @@ test:
 test-steps: $(VENV)/.installed-dev node_modules/axe-core/axe.min.js translations system-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/bandit -q -r collab app.py -ll
-	$(PYTEST_FAST) --dist loadgroup tests/scale
+	$(PYTEST_FAST)
+	$(PY) -m pytest -q tests/scale
 	$(PY) -m pytest -q -n 2 --dist worksteal tests/e2e
 	REMBUK_TEST_POSTGRES=1 $(PY) -m pytest -q -n 2 -m "(dialect or smoke) and not browser" \
 		tests/unit tests/integration
@@ -74,5 +75,26 @@ test-steps: $(VENV)/.installed-dev node_modules/axe-core/axe.min.js translations
 bench: $(VENV)/.installed-dev translations
 	$(PY) -m bench
 
+# requirements*.txt are generated from requirements*.in by pip-tools, with hashes. `make lock`
+# re-resolves keeping every pin that still fits (`make lock P="flask werkzeug"` upgrades just
+# those); `make upgrade` moves everything to the newest releases the .in files allow.
+LOCK_VENV := .venv-lock
+PIP_COMPILE := $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras \
+	--no-emit-index-url --no-emit-find-links
+
+$(LOCK_VENV)/.installed:
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install -q pip-tools==7.6.2 pip==26.3
+	touch $@
+
+lock: $(LOCK_VENV)/.installed
+	$(PIP_COMPILE) $(foreach p,$(P),--upgrade-package $(p)) requirements.in -o requirements.txt
+	$(PIP_COMPILE) $(foreach p,$(P),--upgrade-package $(p)) requirements-dev.in \
+		-o requirements-dev.txt
+
+upgrade: $(LOCK_VENV)/.installed
+	$(PIP_COMPILE) --upgrade requirements.in -o requirements.txt
+	$(PIP_COMPILE) --upgrade requirements-dev.in -o requirements-dev.txt
+
 clean:
-	rm -rf $(VENV) node_modules
+	rm -rf $(VENV) $(LOCK_VENV) node_modules

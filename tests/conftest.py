@@ -1,6 +1,13 @@
 """Shared fixtures: a migrated database (SQLite, or PostgreSQL with REMBUK_TEST_POSTGRES=1),
 the app, builders for schools and users, logged-in clients, a query counter, a live server and
-a Playwright page on Debian's Chromium."""
+a Playwright page on Debian's Chromium.
+
+What makes them quick: each worker keeps its app while it stays as create_app made it
+(tests/support/appcache.py); `world`, the access matrix's items and the demo data are built
+once per worker and restored per test (tests/support/snapshots.py); `client_for` signs in
+through the session (`sign_in`) except in tests marked `form_login`; the test password hash
+costs nothing; axe does not check again a page it has seen exactly so. REMBUK_TEST_STATS=1
+prints how often each was reused (run without -n to see it)."""
 
 import contextvars
 import os

@@ -23,8 +23,6 @@ from tests.support.redisserver import RedisServer, redis_binary
 
 pytestmark = [
     pytest.mark.slow,
-    # One worker runs the whole module (one cluster), with `--dist loadgroup` (make test).
-    pytest.mark.xdist_group("scale"),
     pytest.mark.skipif(redis_binary() is None,
                        reason="redis-server is not installed (make system-deps installs it)"),
 ]
