@@ -238,7 +238,7 @@ def _open_pair(novice: User, mentor: User, asked_by: User, status: str,
     if len(message) > MAX_MESSAGE:
         raise MentoringError("message_long", "message")
     offer = db.session.scalar(select(MentoringProfile).where(
-        MentoringProfile.user_id == mentor.id).with_for_update())
+        MentoringProfile.user_id == mentor.id).with_for_update(of=MentoringProfile))
     if offer is None or not offer.willing or not can_mentor(mentor):
         raise MentoringError("unwilling", "mentor_id")
     if open_pair_of_novice(novice.id) is not None:
