@@ -69,3 +69,35 @@ def split_list(cell: str | None) -> list[str]:
     """'Matematika; IPA' -> ['Matematika', 'IPA'] (commas accepted too, empties dropped)."""
     parts = (cell or "").replace(",", ";").split(";")
     return [p.strip() for p in parts if p.strip()]
+
+
+# Cells a spreadsheet would read as a formula (OWASP "CSV injection"): the ones that start
+# with one of these get a leading apostrophe, which Excel and LibreOffice show as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    """A cell a spreadsheet shows as text, never runs: None → "", a leading =, +, -, @,
+    tab or carriage return escaped with an apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def unescape_cell(text: str) -> str:
+    """The value safe_cell wrote: the apostrophe it put before a formula start removed, so
+    a file the app wrote reads back as it was."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
+def write_csv(rows) -> str:
+    """The text of a CSV file the app hands out: a byte-order mark (so Excel opens UTF-8
+    with its accents), every cell through safe_cell. Numbers stay numbers."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow([cell if isinstance(cell, (int, float)) and not isinstance(cell, bool)
+                         else safe_cell(cell) for cell in row])
+    return out.getvalue()

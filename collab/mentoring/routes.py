@@ -268,8 +268,7 @@ def _pairs_arg(name: str) -> list[tuple[int, int]]:
 @principal_required
 def pairs_csv():
     """The principal's export: the active pairs, their start and check-in count and date."""
-    # A byte-order mark, so Excel opens the UTF-8 file with its accents intact.
-    return Response("\ufeff" + pairing.pairs_csv(current_school().id),
+    return Response(pairing.pairs_csv(current_school().id),
                     mimetype="text/csv", headers={
                         "Content-Disposition": 'attachment; filename="mentoring-pairs.csv"'})
 

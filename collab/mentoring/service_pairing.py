@@ -2,12 +2,11 @@
 every willing mentor's free places, solved as one optimal assignment by `pairing.assign` on
 the scores of `service_suggestions`; novices left without a mentor are listed with why."""
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from collab.core.csv_files import write_csv
 from collab.extensions import db
 from collab.mentoring import pairing
 from collab.mentoring import service as mentoring
@@ -107,23 +106,15 @@ def send(principal: User, pairs: list[tuple[int, int]]) -> tuple[list, list]:
 CSV_HEADER = ("novice_email", "mentor_email", "since", "check_ins", "last_check_in")
 
 
-def _cell(value) -> str:
-    """A cell Excel shows as text: one starting with =, +, -, @, tab or CR is not a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def pairs_csv(school_id: int) -> str:
     """The school's active pairs for the principal: who with whom, since when, how many
     check-ins and the last one's date (never their content)."""
     pairs = [p for p in mentoring.school_pairs(school_id) if p.status == "active"]
     dates = checkin_dates([p.id for p in pairs])
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
+    rows = [CSV_HEADER]
     for pair in pairs:
         held = dates[pair.id]
-        writer.writerow([_cell(pair.novice.email), _cell(pair.mentor.email),
-                         pair.started_at.date().isoformat() if pair.started_at else "",
-                         len(held), held[0].isoformat() if held else ""])
-    return out.getvalue()
+        rows.append([pair.novice.email, pair.mentor.email,
+                     pair.started_at.date().isoformat() if pair.started_at else "",
+                     len(held), held[0].isoformat() if held else ""])
+    return write_csv(rows)
