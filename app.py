@@ -8,8 +8,9 @@ patch the standard library before anything else imports it.
 Responses leave without Nagle's delay: gevent's server writes the headers and the body in
 two small writes, and on a kept-alive connection the second waited for the client's delayed
 ACK, about 40 ms on every request (issue 16). It gets a handler that sets TCP_NODELAY on each
-accepted socket. (`gunicorn -k gevent` sets TCP_NODELAY on its listening socket, and Linux
-hands it on to every accepted one: tests/integration/test_serving.py checks both.)
+accepted socket (collab/core/serving.py). (`gunicorn -k gevent` sets TCP_NODELAY on its
+listening socket, and Linux hands it on to every accepted one: tests/integration/
+test_serving.py checks both.)
 """
 
 import os
@@ -20,31 +21,15 @@ if __name__ == "__main__" and os.environ.get("ASYNC_MODE", "gevent") == "gevent"
     monkey.patch_all()
 
 from collab import create_app  # after gevent's patching, on purpose
+from collab.core.serving import no_delay_handler
 from collab.extensions import socketio
 
 app = create_app()
-
-
-def no_delay_handler() -> dict:
-    """gevent's WSGI server option that sets TCP_NODELAY on every accepted connection.
-    (Werkzeug's threaded server closes the connection after each response: no stall.)"""
-    if socketio.async_mode != "gevent":
-        return {}
-    import socket
-
-    from gevent.pywsgi import WSGIHandler
-
-    class NoDelayHandler(WSGIHandler):
-        def __init__(self, sock, address, server, rfile=None):
-            if sock.family in (socket.AF_INET, socket.AF_INET6):
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            super().__init__(sock, address, server, rfile)
-
-    return {"handler_class": NoDelayHandler}
 
 
 if __name__ == "__main__":
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
     print(f"Rembuk is running on http://{host}:{port}/ ({socketio.async_mode})")
-    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, **no_delay_handler())
+    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True,
+                 **no_delay_handler(socketio.async_mode))

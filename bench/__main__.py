@@ -16,6 +16,7 @@ from bench import (
     mentoring_pairing,
     notes_sync,
     observation_suggestions,
+    page_speed,
     page_weight,
     plan_diff,
     plan_list,
@@ -184,6 +185,7 @@ def main() -> int:
     pairing_small, pairing_large = mentoring_pairing.run()
     rooms_results = rooms_load.run()
     serving_results = serving.run()
+    speed_results = page_speed.run()
     checks = (page_weight_checks(views) + home_checks(timings)
               + plan_list_checks(generated, plan_timings)
               + [Check("Plan diff, 2 000 lines p95", diff_timing.p95_ms, "ms",
@@ -207,7 +209,8 @@ def main() -> int:
               + notes_checks(notes_timing, notes_view)
               + suggestion_checks(generated_school, suggest_timing, observation_views)
               + rooms_checks(rooms_results)
-              + serving.checks(serving_results))
+              + serving.checks(serving_results)
+              + page_speed.checks(speed_results))
     details = {
         "page_weight": {name: view.as_dict() for name, view in views.items()},
         "home": {role: asdict(timing) for role, timing in timings.items()},
@@ -239,6 +242,7 @@ def main() -> int:
         },
         "rooms_load": rooms_load.details(rooms_results),
         "serving": serving.details(serving_results),
+        "page_speed": page_speed.details(speed_results),
     }
     write_json(checks, details)
     print(table(checks))

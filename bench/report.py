@@ -34,7 +34,8 @@ class Check:
     def passed(self) -> bool | None:
         if self.budget is None:
             return None
-        return self.value < self.budget if self.op == "<" else self.value <= self.budget
+        return {"<": self.value < self.budget, "<=": self.value <= self.budget,
+                ">=": self.value >= self.budget}[self.op]
 
     def as_dict(self) -> dict:
         return {**asdict(self), "value": round(self.value, 3), "passed": self.passed}

@@ -1,0 +1,151 @@
+"""Page speed against a yardstick (issue 16, item 3): requests per second of Rembuk's pages as
+a fraction of a bare Flask + Flask-SocketIO "hello" served the same way, in the same run.
+
+The demo school on a migrated SQLite file; `python app.py` (gevent, as `make run` serves)
+in its own process; the bare app (bench/bare_app.py) in another, measured before and after
+Rembuk, the mean of the two being the yardstick. Each path gets `wrk -t1 -c10` for
+WRK_SECONDS on kept-alive connections, anonymous for /healthz and /auth/login, signed in as
+the demo's first teacher (session cookie) for the rest. A path's ratio is its requests per
+second over the yardstick's; the budgets are the issue's: at least 0.8 for /healthz, 0.5
+for /auth/login and 0.2 for the pages a teacher opens every day.
+
+Needs `wrk` (`make system-deps` installs it); without it the bench says so and measures
+nothing. `python -m bench.page_speed` runs this one alone and prints its table.
+"""
+
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+from bench.harness import DEMO_TEACHER, bench_config
+
+WRK_SECONDS = 5
+ANONYMOUS = {"/healthz": 0.8, "/auth/login": 0.5}
+PAGES = ("/", "/plans/", "/observations/", "/rooms/", "plan page")
+PAGE_RATIO_BUDGET = 0.2
+
+
+@dataclass
+class Rate:
+    path: str
+    requests_per_s: float
+    ratio: float = 0.0
+    budget: float | None = None
+
+
+@dataclass
+class PageSpeed:
+    wrk: str | None
+    yardstick: list[float] = field(default_factory=list)  # bare hello, before and after
+    rates: list[Rate] = field(default_factory=list)
+
+
+def wrk_rate(wrk: str, url: str, cookie: str | None = None) -> float:
+    """Requests per second of `wrk -t1 -c10` on kept-alive connections; every answer
+    must be a 200 (wrk counts other statuses as "Non-2xx")."""
+    command = [wrk, "-t1", "-c10", f"-d{WRK_SECONDS}s", url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=WRK_SECONDS + 30,
+                         check=True)
+    if "Non-2xx" in run.stdout:
+        raise RuntimeError(f"{url}: answers other than 200\n{run.stdout}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", run.stdout).group(1))
+
+
+def demo_database(tmp: Path) -> str:
+    """A migrated SQLite file holding the demo data; its URL."""
+    from bench.harness import _migrate_and_seed
+    from collab import create_app
+    from collab.extensions import db
+
+    app = create_app(bench_config(tmp))
+    with app.app_context():
+        _migrate_and_seed()
+        db.engine.dispose()
+    return app.config["SQLALCHEMY_DATABASE_URI"]
+
+
+def bare_rate(wrk: str) -> float:
+    from tests.support.appserver import AppProcess
+
+    bare = AppProcess("sqlite://", command=[sys.executable, "-m", "bench.bare_app"])
+    bare.start(timeout=60)
+    try:
+        return wrk_rate(wrk, bare.url + "/")
+    finally:
+        bare.stop()
+
+
+def first_plan_path(base_url: str, cookie: str) -> str:
+    """The first plan listed on the teacher's /plans/ page."""
+    import requests
+
+    page = requests.get(f"{base_url}/plans/", headers={"Cookie": cookie}, timeout=10).text
+    return re.search(r'href="(/plans/\d+)"', page).group(1)
+
+
+def run() -> PageSpeed:
+    from collab.demo import content
+    from tests.support.appserver import AppProcess, signed_in_cookie
+
+    speed = PageSpeed(wrk=shutil.which("wrk"))
+    if not speed.wrk:
+        return speed
+    speed.yardstick.append(bare_rate(speed.wrk))
+    with TemporaryDirectory(prefix="rembuk-speed-") as tmp:
+        server = AppProcess(demo_database(Path(tmp)))
+        server.start(timeout=60)
+        try:
+            for path, budget in ANONYMOUS.items():
+                speed.rates.append(Rate(path, wrk_rate(speed.wrk, server.url + path),
+                                        budget=budget))
+            cookie = signed_in_cookie(server.url, DEMO_TEACHER, content.load().password)
+            for page in PAGES:
+                path = first_plan_path(server.url, cookie) if page == "plan page" else page
+                speed.rates.append(Rate(page, wrk_rate(speed.wrk, server.url + path, cookie),
+                                        budget=PAGE_RATIO_BUDGET))
+        finally:
+            server.stop()
+    speed.yardstick.append(bare_rate(speed.wrk))
+    bare = sum(speed.yardstick) / len(speed.yardstick)
+    for rate in speed.rates:
+        rate.ratio = rate.requests_per_s / bare
+    return speed
+
+
+def checks(speed: PageSpeed) -> list:
+    from bench.report import Check
+
+    if not speed.rates:
+        return []
+    found = [Check("wrk -c10 bare hello (yardstick, mean of before and after)",
+                   sum(speed.yardstick) / len(speed.yardstick), "req/s")]
+    for rate in speed.rates:
+        found += [Check(f"wrk -c10 {rate.path}", rate.requests_per_s, "req/s"),
+                  Check(f"{rate.path} / bare hello", round(rate.ratio, 3), "ratio",
+                        rate.budget, ">=")]
+    return found
+
+
+def details(speed: PageSpeed) -> dict:
+    return {"wrk": speed.wrk, "yardstick_req_per_s": speed.yardstick,
+            "budgets": {**ANONYMOUS, "pages": PAGE_RATIO_BUDGET},
+            "rates": [asdict(r) for r in speed.rates]}
+
+
+if __name__ == "__main__":
+    import logging
+
+    from bench.report import table
+
+    logging.disable(logging.INFO)
+    measured = run()
+    print(table(checks(measured)))
+    if not measured.wrk:
+        print("wrk is not installed (make system-deps installs it): nothing measured.")
+    sys.exit(1 if any(c.passed is False for c in checks(measured)) else 0)
