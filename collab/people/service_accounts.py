@@ -9,6 +9,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import inspect, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from collab.core.offload import off_loop
 from collab.extensions import db
 from collab.people.models import Membership, User
 
@@ -34,8 +35,17 @@ def normalise_email(raw: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    """Hash with the configured method (scrypt N=2^17 by default)."""
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+    """Hash with the configured method (scrypt N=2^17 by default), off the gevent loop."""
+    return off_loop(_generate, password, current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def _generate(password: str, method: str) -> str:
+    return generate_password_hash(password, method=method)
+
+
+def _matches(password_hash: str, password: str) -> bool:
+    """check_password_hash off the gevent loop (collab/core/offload.py)."""
+    return off_loop(check_password_hash, password_hash, password)
 
 
 def _dummy_hash() -> str:
@@ -43,7 +53,7 @@ def _dummy_hash() -> str:
     cache = current_app.extensions.setdefault("rembuk_dummy_hash", {})
     method = current_app.config["PASSWORD_HASH_METHOD"]
     if method not in cache:
-        cache[method] = generate_password_hash("not-a-password", method=method)
+        cache[method] = off_loop(_generate, "not-a-password", method)
     return cache[method]
 
 
@@ -56,9 +66,9 @@ def authenticate(email: str, password: str) -> User | None:
     """The user if the e-mail and password match, else None; both failures take as long."""
     user = find_user_by_email(email)
     if user is None:
-        check_password_hash(_dummy_hash(), password or "")
+        _matches(_dummy_hash(), password or "")
         return None
-    if not check_password_hash(user.password_hash, password or ""):
+    if not _matches(user.password_hash, password or ""):
         return None
     return user
 

@@ -1,0 +1,70 @@
+"""Password hashing runs beside the gevent loop, not on it (issue 16, item 4): while a
+scrypt hash of the production cost runs, another greenlet keeps being scheduled. The same
+hash called on the loop lets it run not once, which is what froze every request before.
+Counts of scheduled turns, not timings."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Its own process: gevent patches the whole interpreter.
+SCRIPT = """
+from gevent import monkey
+monkey.patch_all()
+import json
+import gevent
+from werkzeug.security import generate_password_hash
+from collab import create_app
+from collab.people import service_accounts
+
+COST = "scrypt:131072:8:1"
+turns = []
+
+def ticker():
+    while True:
+        turns.append(1)
+        gevent.sleep(0.001)
+
+def turns_during(work):
+    gevent.sleep(0.01)
+    before = len(turns)
+    work()
+    return len(turns) - before
+
+gevent.spawn(ticker)
+app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "PASSWORD_HASH_METHOD": COST,
+                  "MAIL_OUTBOX": OUTBOX})
+with app.app_context():
+    hashed = service_accounts.hash_password("correct horse battery")
+    print(json.dumps({
+        "on_loop": turns_during(lambda: generate_password_hash("x" * 12, method=COST)),
+        "hash": turns_during(lambda: service_accounts.hash_password("correct horse battery")),
+        "check": turns_during(lambda: service_accounts._matches(hashed, "wrong password!")),
+        "matches": service_accounts._matches(hashed, "correct horse battery"),
+    }))
+"""
+
+
+def test_scrypt_runs_beside_the_gevent_loop(tmp_path):
+    env = {**os.environ, "SECRET_KEY": "offload-test-secret-key-long-enough-0123456789"}
+    script = f"OUTBOX = {str(tmp_path / 'outbox')!r}\n" + SCRIPT
+    run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    turns = json.loads(run.stdout.strip().splitlines()[-1])
+    assert turns["on_loop"] == 0  # the yardstick: on the loop, nothing else runs
+    assert turns["hash"] > 3 and turns["check"] > 3
+    assert turns["matches"] is True
+
+
+def test_without_gevent_the_hash_is_a_plain_call(app):
+    from collab.people import service_accounts
+
+    with app.app_context():
+        hashed = service_accounts.hash_password("correct horse battery")
+        assert service_accounts._matches(hashed, "correct horse battery")
+        assert not service_accounts._matches(hashed, "wrong horse battery")
