@@ -13,6 +13,7 @@ from bench import (
     agreement,
     assessment_results,
     home_time,
+    loop_stall,
     mentoring_pairing,
     notes_sync,
     observation_suggestions,
@@ -186,6 +187,7 @@ def main() -> int:
     rooms_results = rooms_load.run()
     serving_results = serving.run()
     speed_results = page_speed.run()
+    stall = loop_stall.run()
     checks = (page_weight_checks(views) + home_checks(timings)
               + plan_list_checks(generated, plan_timings)
               + [Check("Plan diff, 2 000 lines p95", diff_timing.p95_ms, "ms",
@@ -210,7 +212,8 @@ def main() -> int:
               + suggestion_checks(generated_school, suggest_timing, observation_views)
               + rooms_checks(rooms_results)
               + serving.checks(serving_results)
-              + page_speed.checks(speed_results))
+              + page_speed.checks(speed_results)
+              + loop_stall.checks(stall))
     details = {
         "page_weight": {name: view.as_dict() for name, view in views.items()},
         "home": {role: asdict(timing) for role, timing in timings.items()},
@@ -243,6 +246,7 @@ def main() -> int:
         "rooms_load": rooms_load.details(rooms_results),
         "serving": serving.details(serving_results),
         "page_speed": page_speed.details(speed_results),
+        "loop_stall": loop_stall.details(stall),
     }
     write_json(checks, details)
     print(table(checks))
