@@ -57,6 +57,7 @@ def _dummy_hash() -> str:
     cache = current_app.extensions.setdefault("rembuk_dummy_hash", {})
     method = current_app.config["PASSWORD_HASH_METHOD"]
     if method not in cache:
+        end_clean_transaction()  # as in _matches
         cache[method] = off_loop(_generate, "not-a-password", method)
     return cache[method]
 

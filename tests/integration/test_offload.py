@@ -9,6 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from collab.extensions import db
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # Its own process: gevent patches the whole interpreter.
@@ -68,3 +72,24 @@ def test_without_gevent_the_hash_is_a_plain_call(app):
         hashed = service_accounts.hash_password("correct horse battery")
         assert service_accounts._matches(hashed, "correct horse battery")
         assert not service_accounts._matches(hashed, "wrong horse battery")
+
+
+@pytest.mark.form_login
+@pytest.mark.parametrize("who", ["known", "unknown"])
+def test_a_sign_in_holds_no_transaction_while_it_hashes(app, world, monkeypatch, who):
+    """A login POST begins with BEGIN IMMEDIATE (SQLite's write lock, and this process's
+    writer queue); while its hash runs beside the loop, other writers must not wait."""
+    from collab.core import database
+    from collab.people import service_accounts
+    from tests.conftest import login
+
+    seen = []
+
+    def watching(func, *args):
+        seen.append((db.session().in_transaction(), database._write_lock.locked()))
+        return func(*args)
+
+    monkeypatch.setattr(service_accounts, "off_loop", watching)
+    email = world["a"]["teacher"].email if who == "known" else "nobody@test.sch.id"
+    assert login(app.test_client(), email).status_code == (302 if who == "known" else 400)
+    assert seen and all(state == (False, False) for state in seen)
