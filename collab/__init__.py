@@ -68,6 +68,11 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    # Every limit is a decorator on its route (sign-in, reset, calendar feed), which checks
+    # it; none applies to all requests, so the check Flask-Limiter runs before each request
+    # only costs time (about 0.15 ms, issue 16; tests/integration/
+    # test_rate_limits_only_where_set.py).
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
     app.config.setdefault("COMPRESS_CACHE_BACKEND", StaticCache)
     app.config.setdefault("COMPRESS_CACHE_KEY", cache_key)
     compress.init_app(app)
