@@ -186,9 +186,12 @@ class RoomSummary:
 def my_rooms(user) -> list[RoomSummary]:
     """The rooms I am in, most recently active first, with how many messages of others I
     have not read (two queries whatever the number of rooms)."""
+    # Correlated with the outer rooms explicitly: nested in `unread`, it would otherwise
+    # select from its own `rooms` (every room of mine; PostgreSQL refuses the second row,
+    # SQLite took the first one's read marker for every room).
     last_read = (select(RoomMember.last_read_id)
                  .where(RoomMember.room_id == Room.id, RoomMember.user_id == user.id)
-                 .scalar_subquery())
+                 .correlate(Room).scalar_subquery())
     unread = (select(func.count(RoomMessage.id))
               .where(RoomMessage.room_id == Room.id,
                      RoomMessage.id > func.coalesce(last_read, 0),

@@ -194,6 +194,24 @@ def test_unread_counts_others_messages_after_my_marker(world, team_room):
     assert rooms.my_rooms(a["teacher2"]) == []
 
 
+@pytest.mark.dialect
+def test_unread_counts_are_per_room_when_i_am_in_several(world, team_room):
+    """Each room's count uses my marker in that room (the marker of another room was used
+    for all of them on SQLite, and PostgreSQL refused the list)."""
+    a = world["a"]
+    other = rooms.create_adhoc(a["teacher"], "Refleksi", {a["mentor"].id})
+    db.session.commit()
+    for n in range(3):
+        rooms.post_message(team_room, a["teacher"], f"t-{n}", f"tim {n}")
+    rooms.post_message(other, a["teacher"], "o-1", "lain")
+    db.session.commit()
+    rooms.mark_read(team_room, a["mentor"])
+    rooms.post_message(team_room, a["teacher"], "t-9", "baru")
+    db.session.commit()
+    mine = {s.room.id: s.unread for s in rooms.my_rooms(a["mentor"])}
+    assert mine == {team_room.id: 1, other.id: 1}
+
+
 # -- the board -----------------------------------------------------------------------------
 
 @pytest.mark.dialect
