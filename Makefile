@@ -72,7 +72,7 @@ test-steps: $(VENV)/.installed-dev node_modules/axe-core/axe.min.js translations
 	REMBUK_TEST_POSTGRES=1 $(PY) -m pytest -q -n 2 -m "(dialect or smoke) and not browser" \
 		tests/unit tests/integration
 
-bench: $(VENV)/.installed-dev translations
+bench: $(VENV)/.installed-dev translations system-deps
 	$(PY) -m bench
 
 # requirements*.txt are generated from requirements*.in by pip-tools, with hashes. `make lock`

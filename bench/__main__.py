@@ -22,6 +22,7 @@ from bench import (
     plan_diff,
     plan_list,
     rooms_load,
+    scale_out,
     serving,
 )
 from bench.harness import demo_app
@@ -123,6 +124,8 @@ def rooms_checks(results: list) -> list[Check]:
     checks = []
     for r in results:
         name = f"Rooms {r.members} clients/{r.rooms} rooms, {r.mode}, {r.database}"
+        if r.processes > 1:
+            name += f", {r.processes} processes"
         checks += [
             Check(f"{name}: messages sent", r.sent, "messages"),
             Check(f"{name}: delivery p50", r.p50_ms, "ms"),
@@ -188,6 +191,7 @@ def main() -> int:
     serving_results = serving.run()
     speed_results = page_speed.run()
     stall = loop_stall.run()
+    scaled = scale_out.run()
     checks = (page_weight_checks(views) + home_checks(timings)
               + plan_list_checks(generated, plan_timings)
               + [Check("Plan diff, 2 000 lines p95", diff_timing.p95_ms, "ms",
@@ -213,7 +217,8 @@ def main() -> int:
               + rooms_checks(rooms_results)
               + serving.checks(serving_results)
               + page_speed.checks(speed_results)
-              + loop_stall.checks(stall))
+              + loop_stall.checks(stall)
+              + scale_out.checks(scaled))
     details = {
         "page_weight": {name: view.as_dict() for name, view in views.items()},
         "home": {role: asdict(timing) for role, timing in timings.items()},
@@ -247,6 +252,7 @@ def main() -> int:
         "serving": serving.details(serving_results),
         "page_speed": page_speed.details(speed_results),
         "loop_stall": loop_stall.details(stall),
+        "scale_out": scale_out.details(scaled),
     }
     write_json(checks, details)
     print(table(checks))

@@ -27,6 +27,7 @@ WRK_SECONDS = 5
 ANONYMOUS = {"/healthz": 0.8, "/auth/login": 0.5}
 PAGES = ("/", "/plans/", "/observations/", "/rooms/", "plan page")
 PAGE_RATIO_BUDGET = 0.2
+BARE_COMMAND = [sys.executable, "-m", "bench.bare_app"]
 
 
 @dataclass
@@ -57,13 +58,17 @@ def wrk_rate(wrk: str, url: str, cookie: str | None = None) -> float:
     return float(re.search(r"Requests/sec:\s+([\d.]+)", run.stdout).group(1))
 
 
-def demo_database(tmp: Path) -> str:
-    """A migrated SQLite file holding the demo data; its URL."""
+def demo_database(tmp: Path, url: str | None = None) -> str:
+    """A migrated database holding the demo data (a SQLite file in `tmp`, or the empty
+    database at `url`); its URL."""
     from bench.harness import _migrate_and_seed
     from collab import create_app
     from collab.extensions import db
 
-    app = create_app(bench_config(tmp))
+    config = bench_config(tmp)
+    if url:
+        config["SQLALCHEMY_DATABASE_URI"] = url
+    app = create_app(config)
     with app.app_context():
         _migrate_and_seed()
         db.engine.dispose()
@@ -73,7 +78,7 @@ def demo_database(tmp: Path) -> str:
 def bare_rate(wrk: str) -> float:
     from tests.support.appserver import AppProcess
 
-    bare = AppProcess("sqlite://", command=[sys.executable, "-m", "bench.bare_app"])
+    bare = AppProcess("sqlite://", command=BARE_COMMAND)
     bare.start(timeout=60)
     try:
         return wrk_rate(wrk, bare.url + "/")
@@ -89,9 +94,30 @@ def first_plan_path(base_url: str, cookie: str) -> str:
     return re.search(r'href="(/plans/\d+)"', page).group(1)
 
 
-def run() -> PageSpeed:
+def measure_pages(wrk: str, base_url: str) -> list[Rate]:
+    """Requests per second of every path measured, at `base_url` (ratios not yet set)."""
     from collab.demo import content
-    from tests.support.appserver import AppProcess, signed_in_cookie
+    from tests.support.appserver import signed_in_cookie
+
+    rates = [Rate(path, wrk_rate(wrk, base_url + path), budget=budget)
+             for path, budget in ANONYMOUS.items()]
+    cookie = signed_in_cookie(base_url, DEMO_TEACHER, content.load().password)
+    for page in PAGES:
+        path = first_plan_path(base_url, cookie) if page == "plan page" else page
+        rates.append(Rate(page, wrk_rate(wrk, base_url + path, cookie),
+                          budget=PAGE_RATIO_BUDGET))
+    return rates
+
+
+def set_ratios(speed: PageSpeed) -> PageSpeed:
+    bare = sum(speed.yardstick) / len(speed.yardstick)
+    for rate in speed.rates:
+        rate.ratio = rate.requests_per_s / bare
+    return speed
+
+
+def run() -> PageSpeed:
+    from tests.support.appserver import AppProcess
 
     speed = PageSpeed(wrk=shutil.which("wrk"))
     if not speed.wrk:
@@ -101,33 +127,23 @@ def run() -> PageSpeed:
         server = AppProcess(demo_database(Path(tmp)))
         server.start(timeout=60)
         try:
-            for path, budget in ANONYMOUS.items():
-                speed.rates.append(Rate(path, wrk_rate(speed.wrk, server.url + path),
-                                        budget=budget))
-            cookie = signed_in_cookie(server.url, DEMO_TEACHER, content.load().password)
-            for page in PAGES:
-                path = first_plan_path(server.url, cookie) if page == "plan page" else page
-                speed.rates.append(Rate(page, wrk_rate(speed.wrk, server.url + path, cookie),
-                                        budget=PAGE_RATIO_BUDGET))
+            speed.rates = measure_pages(speed.wrk, server.url)
         finally:
             server.stop()
     speed.yardstick.append(bare_rate(speed.wrk))
-    bare = sum(speed.yardstick) / len(speed.yardstick)
-    for rate in speed.rates:
-        rate.ratio = rate.requests_per_s / bare
-    return speed
+    return set_ratios(speed)
 
 
-def checks(speed: PageSpeed) -> list:
+def checks(speed: PageSpeed, where: str = "") -> list:
     from bench.report import Check
 
     if not speed.rates:
         return []
-    found = [Check("wrk -c10 bare hello (yardstick, mean of before and after)",
+    found = [Check(f"wrk -c10 bare hello{where} (yardstick, mean of before and after)",
                    sum(speed.yardstick) / len(speed.yardstick), "req/s")]
     for rate in speed.rates:
-        found += [Check(f"wrk -c10 {rate.path}", rate.requests_per_s, "req/s"),
-                  Check(f"{rate.path} / bare hello", round(rate.ratio, 3), "ratio",
+        found += [Check(f"wrk -c10 {rate.path}{where}", rate.requests_per_s, "req/s"),
+                  Check(f"{rate.path} / bare hello{where}", round(rate.ratio, 3), "ratio",
                         rate.budget, ">=")]
     return found
 

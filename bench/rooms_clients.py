@@ -112,7 +112,9 @@ def main() -> int:
     lock = threading.Lock()
     receipts: list = []
     sends: list = []
-    members = [Member(job["url"], seat, receipts, lock) for seat in job["seats"]]
+    # A seat names its server when the load spreads over several processes.
+    members = [Member(seat.get("url", job["url"]), seat, receipts, lock)
+               for seat in job["seats"]]
     # Connect a few at a time: 200 handshakes at once is not what is measured.
     threads = []
     for member in members:

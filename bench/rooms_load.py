@@ -16,7 +16,12 @@ their rooms. Then:
 REMBUK_BENCH_ASYNC_MODES=gevent,threading runs the same load once per mode (default: gevent,
 the app's own; `/postgresql` after a mode runs it on PostgreSQL; `+redis` after the database,
 e.g. `gevent/sqlite+redis`, with a Redis message queue as in a scale-out install: the queue
-manager and the presence kept in Redis, on one process).
+manager and the presence kept in Redis, on one process; `+redis*2` on two processes sharing
+the database and Redis, the members of each room taking turns between them, so that every
+delivery crosses from one process to the other half of the time — issue 16, item 5).
+With several processes the memory figures are the first process's.
+
+`make bench` runs `gevent` and `gevent/postgresql+redis*2`.
 """
 
 import json
@@ -70,17 +75,21 @@ class RoomsLoad:
     rss_after_load_bytes: int
     idle_bytes_per_connection: float
     database: str = "sqlite"
+    processes: int = 1
 
 
 def seconds() -> float:
     return float(os.environ.get("REMBUK_BENCH_ROOMS_SECONDS", "60"))
 
 
+DEFAULT_RUNS = "gevent,gevent/postgresql+redis*2"
+
+
 def runs() -> list[tuple[str, str]]:
     """(async mode, database) pairs: REMBUK_BENCH_ASYNC_MODES, e.g. `gevent,threading` or
-    `gevent/postgresql` or `gevent/sqlite+redis`; the database is sqlite unless named."""
+    `gevent/postgresql` or `gevent/sqlite+redis*2`; the database is sqlite unless named."""
     pairs = []
-    for item in os.environ.get("REMBUK_BENCH_ASYNC_MODES", "gevent").split(","):
+    for item in os.environ.get("REMBUK_BENCH_ASYNC_MODES", DEFAULT_RUNS).split(","):
         mode, _, database = item.strip().partition("/")
         if mode:
             pairs.append((mode, database or "sqlite"))
@@ -141,7 +150,7 @@ def _settled_rss(server, wait: float = 2.0) -> int:
 
 def _measure(mode: str, sends: list, receipts: list, seats: list[dict], duration: float,
              rss: tuple[int, int, int], disconnects: int, cpu_s: float,
-             clients_cpu_s: float) -> RoomsLoad:
+             clients_cpu_s: float, connections_measured: int) -> RoomsLoad:
     room_of = {s["index"]: s["room_id"] for s in seats}
     members_of: dict[int, int] = {}
     for s in seats:
@@ -177,46 +186,56 @@ def _measure(mode: str, sends: list, receipts: list, seats: list[dict], duration
         clients_cpu_s=clients_cpu_s,
         load_average_1min=round(os.getloadavg()[0], 2),
         rss_before_bytes=before, rss_idle_bytes=idle, rss_after_load_bytes=after,
-        idle_bytes_per_connection=(idle - before) / len(seats))
+        idle_bytes_per_connection=(idle - before) / connections_measured)
 
 
 def run_mode(database_url: str, room_seats, mode: str, duration: float,
-             message_queue: str | None = None) -> RoomsLoad:
+             message_queue: str | None = None, processes: int = 1) -> RoomsLoad:
     from tests.support.appserver import signed_in_cookie
 
-    server = _server(database_url, mode, message_queue).start(timeout=60)
+    servers = [_server(database_url, mode, message_queue).launch() for _ in range(processes)]
+    server = servers[0]  # its memory is measured
     try:
+        for each in servers:
+            each.wait_ready(timeout=60)
         seats = []
         for seat in room_seats:
-            for email in seat.emails:
-                seats.append({"index": len(seats), "room_id": seat.room_id,
-                              "cookie": signed_in_cookie(server.url, email)})
-        _warm_up(server, seats[0])
+            for n, email in enumerate(seat.emails):
+                # Each room's members take turns between the processes.
+                url = servers[n % processes].url
+                seats.append({"index": len(seats), "room_id": seat.room_id, "url": url,
+                              "cookie": signed_in_cookie(url, email)})
+        for each in servers:
+            _warm_up(each, next(s for s in seats if s["url"] == each.url))
         before = _settled_rss(server)
         workers = _start_clients(server.url, seats, duration)
         try:
             for worker in workers:
                 _expect(worker, "ready")
             idle = _settled_rss(server)
-            cpu_before = _cpu_seconds(server.pid)
+            cpu_before = sum(_cpu_seconds(each.pid) for each in servers)
             for worker in workers:
                 worker.stdin.write("go\n")
                 worker.stdin.flush()
             results = [json.loads(_expect(worker, "{")) for worker in workers]
-            cpu = _cpu_seconds(server.pid) - cpu_before
+            cpu = sum(_cpu_seconds(each.pid) for each in servers) - cpu_before
         finally:
             for worker in workers:
                 if worker.poll() is None:
                     worker.wait(timeout=30)
         after = server.rss_bytes()
     finally:
-        server.stop()
+        for each in servers:
+            each.stop()
     sends = [s for r in results for s in r["sends"]]
     receipts = [tuple(x) for r in results for x in r["receipts"]]
     disconnects = sum(r["disconnects"] for r in results)
     clients_cpu = sum(r["cpu_s"] for r in results)
-    return _measure(mode, sends, receipts, seats, duration, (before, idle, after), disconnects,
-                    cpu, clients_cpu)
+    on_first = sum(1 for seat in seats if seat["url"] == server.url)
+    result = _measure(mode, sends, receipts, seats, duration, (before, idle, after),
+                      disconnects, cpu, clients_cpu, on_first)
+    result.processes = processes
+    return result
 
 
 def run() -> list[RoomsLoad]:
@@ -229,6 +248,7 @@ def run() -> list[RoomsLoad]:
     for mode, database in runs():
         # A fresh database per run: each starts from the same empty rooms.
         base, _, queue = database.partition("+")
+        queue, _, count = queue.partition("*")
         with TemporaryDirectory(prefix="rembuk-rooms-") as tmp:
             postgres = PostgresServer().start() if base == "postgresql" else None
             redis = RedisServer().start() if queue == "redis" else None
@@ -237,7 +257,7 @@ def run() -> list[RoomsLoad]:
                 database_url, room_seats = make_rooms_database(Path(tmp), ROOMS, PER_ROOM,
                                                                url=url)
                 result = run_mode(database_url, room_seats, mode, seconds(),
-                                  redis.url if redis else None)
+                                  redis.url if redis else None, int(count or 1))
             finally:
                 if postgres:
                     postgres.stop()
