@@ -103,9 +103,9 @@ def test_older_rows_are_led_to_the_form_by_the_migration(demo_data, client_for):
     spec = importlib.util.spec_from_file_location("repair", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    with db.engine.begin() as connection:
-        with Operations.context(MigrationContext.configure(connection)):
-            module.upgrade()
+    with db.engine.begin() as connection, Operations.context(
+            MigrationContext.configure(connection)):
+        module.upgrade()
     db.session.expire_all()
     note = db.session.get(Notification, note.id)
     assert note.params["_target"]["endpoint"] == "assessments.assessment"
