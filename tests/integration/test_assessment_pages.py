@@ -274,3 +274,17 @@ def test_the_principal_sees_counts_only(world, setup, client_for):
     page = text(client_for(a["principal"]).get("/assessments/"))
     assert "Feedback in the school" in page and a["teacher"].name in page
     assert "Tolong cek tujuan" not in page
+
+
+def test_the_feedback_list_tells_two_requests_on_one_plan_apart(demo_data, client_for):
+    """The demo teacher asked twice about the same plan, weeks apart: each line says when."""
+    teacher = db.session.scalars(select(AssessmentRequest).where(
+        AssessmentRequest.plan_id.is_not(None))).first().teacher
+    page = BeautifulSoup(client_for(teacher).get("/assessments/").text, "html.parser")
+    lines = page.select("#requests-title ~ ul li")
+    titles = [li.a.get_text(strip=True) for li in lines]
+    twice = {t for t in titles if titles.count(t) > 1}
+    assert twice, "the demo has two requests on one plan"
+    texts = [li.get_text(" ", strip=True) for li in lines if li.a.get_text(strip=True) in twice]
+    assert all("asked on" in t for t in texts)
+    assert len(set(texts)) == len(texts)

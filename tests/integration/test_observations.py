@@ -236,8 +236,19 @@ def test_an_observer_proposes_another_lesson_and_the_teacher_moves_there(a, clie
 def test_the_teacher_cancels_and_everyone_is_freed(a, client_for):
     observation = ask(a, ["mentor"])
     answer(client_for(a["mentor"]), observation, answer="accept")
-    response = post(client_for(a["teacher"]), f"/observations/{observation.id}/cancel", {},
-                    page=f"/observations/{observation.id}")
+    teacher = client_for(a["teacher"])
+    path = f"/observations/{observation.id}"
+    # The observation page only leads to the question; the question's button cancels.
+    assert f'action="{path}/cancel"' not in teacher.get(path).text
+    question = teacher.get(f"{path}/cancel")
+    assert question.status_code == 200 and 'name="confirm"' in question.text
+    assert a["mentor"].name in question.text  # who will be told
+    not_yet = post(teacher, f"{path}/cancel", {}, page=f"{path}/cancel")
+    assert not_yet.status_code == 200
+    db.session.refresh(observation)
+    assert observation.state == "scheduled"
+    assert teacher.post(f"{path}/cancel", data={"confirm": "1"}).status_code == 400  # no CSRF
+    response = post(teacher, f"{path}/cancel", {"confirm": "1"}, page=f"{path}/cancel")
     assert response.status_code == 302
     db.session.refresh(observation)
     assert observation.state == "cancelled"
@@ -256,8 +267,9 @@ def test_every_illegal_move_is_refused_with_409(a, client_for, move):
     elif move == "cancel twice":
         observations.cancel(observation, a["teacher"])
         db.session.commit()
-        assert post(teacher, f"/observations/{observation.id}/cancel", {},
+        assert post(teacher, f"/observations/{observation.id}/cancel", {"confirm": "1"},
                     page=f"/observations/{observation.id}").status_code == 409
+        assert teacher.get(f"/observations/{observation.id}/cancel").status_code == 409
     elif move == "debrief early":
         assert teacher.get(f"/observations/{observation.id}/debrief").status_code == 409
         with pytest.raises(observations.IllegalMove):
@@ -282,7 +294,9 @@ def test_people_who_may_not_make_a_move_are_refused(a, world, client_for):
     assert client_for(a["teacher2"]).get(path).status_code == 404
     assert client_for(world["b"]["principal"]).get(path).status_code == 404
     # The invited observer may not cancel; the teacher may not answer for an observer.
-    assert post(client_for(a["mentor"]), f"{path}/cancel", {}, page=path).status_code == 403
+    assert post(client_for(a["mentor"]), f"{path}/cancel", {"confirm": "1"},
+                page=path).status_code == 403
+    assert client_for(a["mentor"]).get(f"{path}/cancel").status_code == 403
     assert answer(client_for(a["teacher"]), observation, answer="accept").status_code == 403
     with pytest.raises(observations.NotAllowed):
         observations.cancel(observation, a["mentor"])

@@ -199,9 +199,19 @@ def _refused(observation, error, form=None):
     ), status
 
 
-@bp.route("/<int:observation_id>/cancel", methods=["POST"])
+@bp.route("/<int:observation_id>/cancel", methods=["GET", "POST"])
 @school_member_required
 def cancel(observation_id):
+    """Ask first, since cancelling tells every observer: a page with the question (no
+    JavaScript needed); only its "Yes" (confirm=1) cancels."""
+    if request.method == "GET" or request.form.get("confirm") != "1":
+        observation = access.observed_teachers_observation(observation_id)
+        form = EmptyForm()
+        if request.method == "POST" and not form.validate_on_submit():
+            abort(400)
+        if observation.state not in ("requested", "scheduled"):
+            return _refused(observation, observations.IllegalMove("state"))
+        return render_template("observations/cancel.html", observation=observation, form=form)
     return _teachers_move(observation_id, observations.cancel,
                           _("The observation is cancelled; the observers are told."),
                           url_for("observations.index"))
