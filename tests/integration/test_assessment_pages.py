@@ -118,6 +118,13 @@ def test_an_unrated_criterion_keeps_the_draft_and_is_named(world, setup, client_
     unrated = setup["version"].criteria[1].id
     assert soup.find(id=f"e{unrated}") is not None
     assert soup.find(id=f"glow-{unrated}").get_text() == "Tetap tersimpan"
+    # Said once at the top, listing the criterion; beside it, a sentence that names it.
+    title = setup["version"].criteria[1].title
+    assert soup.find(id=f"e{unrated}").get_text(strip=True) == f"Choose a level for “{title}”."
+    summary = soup.select_one(".error-summary")
+    assert [a.get_text(strip=True) for a in summary.select("a")] == [title]
+    assert summary.select_one("a")["href"] == f"#c{unrated}"
+    assert response.text.count("Choose a level for every criterion") == 1
     db.session.expire_all()
     assert db.session.get(Assessment, item.id).status == "draft"
     assert {r.glow for r in db.session.get(Assessment, item.id).ratings} == {"Tetap tersimpan"}

@@ -152,6 +152,49 @@ def test_a_wrong_request_keeps_what_was_typed(a, client_for, changes, message):
     assert db.session.scalar(select(func.count(Observation.id))) == 0
 
 
+def test_every_problem_of_a_request_is_marked_at_once(a, client_for):
+    client = client_for(a["teacher"])
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    key = observations.lesson_key(future_lesson(a["teacher"]))
+    response = post(client, "/observations/new", {"lesson": key, "focus": "", "plan_id": ""},
+                    page=f"/observations/new?lesson={key}")
+    assert response.status_code == 400
+    errors = [p.get_text(strip=True) for p in soup(response).select("main p.error")]
+    assert errors == ["Write the focus of the observation.", "Choose one to 5 observers."]
+
+
+def test_the_service_names_every_problem_too():
+    with pytest.raises(observations.RequestProblems) as refused:
+        raise observations.RequestProblems([
+            observations.ObservationError("focus_missing", "focus"),
+            observations.ObservationError("observer_count", "observers")])
+    assert [p.field for p in refused.value.problems] == ["focus", "observers"]
+
+
+def test_a_lesson_already_asked_for_is_marked_and_refused_with_why(a, client_for):
+    observation = ask(a, ["mentor"])
+    client = client_for(a["teacher"])
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    key = f"{observation.lesson_date.isoformat()}:{observation.period}"
+    picker = soup(client.get("/observations/new"))
+    taken = picker.select("main ul.choices li.taken")
+    assert len(taken) == 1
+    assert taken[0].a["href"] == f"/observations/{observation.id}"
+    assert f"lesson={key}" not in str(picker)  # no way to ask for it again
+    refused = client.get(f"/observations/new?lesson={key}")
+    assert refused.status_code == 409
+    assert "Colleagues are already asked to observe this lesson." in refused.text
+    # A form sent for it anyway (an older tab) says so beside the lesson, keeping the focus.
+    response = post(client, "/observations/new", {
+        "lesson": key, "focus": "Fokus lain", "plan_id": "",
+        "observers": [str(a["principal"].id)]}, page="/observations/new")
+    assert response.status_code == 400
+    lesson_error = soup(response).select_one("#lesson-error")
+    assert lesson_error.get_text(strip=True) == (
+        "Colleagues are already asked to observe this lesson.")
+    assert "Fokus lain" in response.text
+
+
 def test_a_plan_leads_to_a_request_that_links_it(a, client_for):
     from collab.plans import service as plans
     from collab.plans.service import PlanFields

@@ -15,6 +15,7 @@ from collab.extensions import db
 from collab.observations import access as access
 from collab.observations import bp
 from collab.observations import service as observations
+from collab.observations import service_checks as observation_checks
 from collab.observations import service_notes as observation_notes
 from collab.observations import service_suggestions as observer_suggestions
 from collab.observations.forms import AnswerForm, DebriefForm, RequestForm
@@ -61,16 +62,11 @@ def _week_start(text: str, today: date) -> date:
 def new():
     """Step 1: pick one of my lessons; step 2 (?lesson=…): focus, plan, observers."""
     lessons = observations.requestable_lessons(current_user)
+    taken = observation_checks.taken_lessons(current_user, lessons)
     key = request.values.get("lesson", "")
     lesson = next((o for o in lessons if observations.lesson_key(o) == key), None)
-    if lesson is None:
-        if key:
-            flash(str(ObservationError("lesson", "lesson").message), "error")
-        plan = request.args.get("plan", "")
-        return render_template("observations/pick_lesson.html", lessons=lessons,
-                               key=observations.lesson_key,
-                               plan=int(plan) if plan.isdigit() and len(plan) < 10 else None
-                               ), 400 if key else 200
+    if lesson is None or (key in taken and request.method == "GET"):
+        return _pick_lesson(lessons, taken, key)
     form = RequestForm(lesson=key)
     school = current_school()
     suggestions = observer_suggestions.suggest(
@@ -104,11 +100,29 @@ def new():
         400 if form.errors else 200)
 
 
+def _pick_lesson(lessons, taken: dict, key: str):
+    """Step 1, the list of my lessons, those already asked for marked; with the reason when
+    the lesson asked for is not one to choose (400) or already taken (409)."""
+    status = 200
+    if key in taken:
+        flash(str(ObservationError("lesson_taken", "lesson").message), "error")
+        status = 409
+    elif key:
+        flash(str(ObservationError("lesson", "lesson").message), "error")
+        status = 400
+    plan = request.args.get("plan", "")
+    return render_template("observations/pick_lesson.html", lessons=lessons, taken=taken,
+                           key=observations.lesson_key,
+                           plan=int(plan) if plan.isdigit() and len(plan) < 10 else None
+                           ), status
+
+
 def _field_error(form, error: ObservationError) -> None:
-    field = getattr(form, error.field or "", None)
-    if field is None:
-        field = form.focus
-    field.errors = [*field.errors, error.message]
+    """Each problem next to its field (a problem of the lesson beside the lesson line)."""
+    for problem in getattr(error, "problems", None) or [error]:
+        field = getattr(form, problem.field or "", None) or form.focus
+        if problem.message not in field.errors:
+            field.errors = [*field.errors, problem.message]
 
 
 @bp.route("/<int:observation_id>")
