@@ -74,6 +74,7 @@ class ObservationError(RuleError):
         "lesson_gone": _l("That lesson is no longer in the timetable."),
         "submitted": _l("Your notes are already submitted."),
         "not_started": _l("The lesson has not begun yet."),
+        "not_ended": _l("The lesson is still running: submit from its end, or finish early."),
         # a person who may not (NotAllowed): pages answer 403, the phone's sync says why
         "not_observer": _l("Only the observers who accepted write notes here."),
     }
@@ -280,8 +281,9 @@ def cancel(observation: Observation, teacher: User) -> None:
 # ---------------------------------------------------------------- after the lesson
 
 
-def submit_notes(observation: Observation, user: User) -> None:
-    """The observer is done: their notes are final, and the observation is completed."""
+def submit_notes(observation: Observation, user: User, early: bool = False) -> None:
+    """The observer is done: their notes are final, and the observation is completed. From
+    the lesson's end; before it only `early` (the observer said they finish early)."""
     invite = _invite(observation, user)
     if invite.status != "accepted":
         raise NotAllowed("not_observer")
@@ -290,6 +292,8 @@ def submit_notes(observation: Observation, user: User) -> None:
         raise IllegalMove("submitted")
     if utcnow() < observation.starts_at:
         raise IllegalMove("not_started")
+    if utcnow() < observation.ends_at and not early:
+        raise IllegalMove("not_ended")
     invite.submitted_at = utcnow()
     if observation.state == "scheduled":
         observation.completed_at = utcnow()

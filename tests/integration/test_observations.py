@@ -84,8 +84,15 @@ def answer(client, observation, **data):
 
 
 def started(observation):
-    """Pretend the lesson began a minute ago (notes can be submitted from then on)."""
+    """Pretend the lesson began a minute ago (notes can be taken from then on)."""
     observation.starts_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+
+
+def ended(observation):
+    """Pretend the lesson ran from 50 to 5 minutes ago (notes can be submitted)."""
+    observation.starts_at = utcnow() - timedelta(minutes=50)
+    observation.ends_at = utcnow() - timedelta(minutes=5)
     db.session.commit()
 
 
@@ -413,7 +420,7 @@ def completed(a):
     observation = ask(a, ["mentor"])
     observations.accept(observation, a["mentor"])
     db.session.commit()
-    started(observation)
+    ended(observation)
     notes = observation_notes.clean_batch({"notes": [
         {"client_id": "n1", "text": "Kelompok 3 berdebat tentang pecahan.", "tag": "learning",
          "at_seconds": 300, "seat": "r2c3"},

@@ -50,6 +50,7 @@ def _page(observation, invite, form=None, editing=None, status=200):
         notes=mine, note_data=[observation_notes.as_dict(n) for n in mine],
         seats=observation_notes.seating(observation), steps=steps, editing=editing,
         elapsed=int((utcnow() - observation.starts_at).total_seconds()),
+        running=utcnow() < observation.ends_at,
         labels=_labels(), tags=_tag_names(), modes=_mode_names(),
     ), status
 
@@ -208,7 +209,8 @@ def submit(observation_id):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        observations.submit_notes(observation, current_user)
+        observations.submit_notes(observation, current_user,
+                                  early=request.form.get("early") == "1")
         db.session.commit()
     except (ObservationError, StaleDataError) as error:
         return _refused(observation, error)

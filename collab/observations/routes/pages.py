@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from collab.core.database import reads_only_from_now
 from collab.core.forms import EmptyForm
+from collab.core.models import utcnow
 from collab.extensions import db
 from collab.observations import access as access
 from collab.observations import bp
@@ -136,7 +137,7 @@ def view(observation_id):
         answer = _answer_form(observation)
     return render_template(
         "observations/view.html", observation=observation, role=role, invite=invite,
-        answer=answer, action_form=EmptyForm(),
+        answer=answer, action_form=EmptyForm(), now=utcnow(),
         content=access.can_see_content(current_user, observation),
         plan_visible=observation.plan is not None and db.session.scalar(
             select(Plan.id).where(Plan.id == observation.plan_id, visible_to(current_user)))
@@ -207,7 +208,7 @@ def _refused(observation, error, form=None):
     return render_template(
         "observations/view.html", observation=observation,
         role=observations.role_of(observation, current_user), invite=invite,
-        answer=form if invite is not None else None, action_form=EmptyForm(),
+        answer=form if invite is not None else None, action_form=EmptyForm(), now=utcnow(),
         content=access.can_see_content(current_user, observation), refusal=message,
         plan_visible=False,
     ), status
