@@ -68,6 +68,7 @@ def debriefable(site) -> Observation:
     invited = observation.observers[0].user
     observations.accept(observation, invited)
     observation.starts_at = utcnow() - timedelta(minutes=30)
+    observation.ends_at = utcnow() - timedelta(minutes=1)  # notes are submitted after it
     observation_notes.sync(observation, invited, observation_notes.clean_batch({"notes": [
         {"client_id": "n1", "text": "Kelompok 3 berdebat.", "tag": "learning",
          "at_seconds": 300, "seat": "r1c2"},
