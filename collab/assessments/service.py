@@ -117,14 +117,17 @@ def request_feedback(teacher: User, fields: RequestFields, today: date) -> Asses
     db.session.add(request)
     db.session.flush()
     people = [(a, "peer") for a in assessors] + ([(teacher, "self")] if fields.with_self else [])
+    drafts = {}
     for assessor, kind in people:
-        db.session.add(Assessment(
+        drafts[assessor.id] = Assessment(
             school_id=teacher.school_id, rubric_version_id=version.id, request_id=request.id,
             assessed_id=teacher.id, assessor_id=assessor.id, kind=kind, plan_id=plan and plan.id,
-            observation_id=observation and observation.id, due_on=fields.due_on))
+            observation_id=observation and observation.id, due_on=fields.due_on)
+        db.session.add(drafts[assessor.id])
     db.session.flush()
-    target = Target("assessments.results", {"request_id": request.id})
     for assessor in assessors:
+        # The assessor is led to their own form: the request's results are the teacher's.
+        target = Target("assessments.assessment", {"assessment_id": drafts[assessor.id].id})
         notify.notify(assessor, "assessment.requested", target, email=True, name=teacher.name,
                       title=version.title, date=fields.due_on.isoformat())
     activity.record(teacher.school_id, teacher, "assessment.requested", "assessment_request",

@@ -1,6 +1,6 @@
 """Home, first-run setup, language switch, notifications, health check."""
 
-from flask import abort, redirect, render_template, session, url_for
+from flask import abort, g, redirect, render_template, session, url_for
 from flask_login import current_user, login_user
 
 from collab.core import notify
@@ -63,7 +63,14 @@ def set_language():
 
 @bp.route("/notifications/")
 def notifications():
-    items = [(note, notify.text(note)) for note in notify.recent(current_user.id)]
+    notes = notify.recent(current_user.id)
+    # Seen once the list is open: the new ones stay marked on this page, the count goes.
+    unread = {note.id for note in notes if note.read_at is None}
+    items = [(note, notify.text(note), note.id in unread) for note in notes]
+    if unread:
+        notify.mark_all_read(current_user.id)
+        db.session.commit()
+    g.unread_notifications = 0
     return render_template("main/notifications.html", items=items)
 
 

@@ -39,6 +39,10 @@ class ObserversField(SelectMultipleField):
         allowed = {choice.value for choice in self.choices}
         if any(value not in allowed for value in self.data or []):
             raise ValidationError(_l("Choose colleagues from the list: they are free then."))
+        # Checked here too (not only by the service), so an empty focus and no observer
+        # are both marked at once.
+        if not 1 <= len(set(self.data or [])) <= MAX_OBSERVERS:
+            raise ValidationError(_l("Choose one to %(max)d observers.", max=MAX_OBSERVERS))
 
 
 class RequestForm(FlaskForm):

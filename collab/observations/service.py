@@ -24,6 +24,7 @@ from collab.core.links import Target
 from collab.core.models import utcnow
 from collab.core.refusals import RuleError
 from collab.extensions import db
+from collab.observations import service_checks as checks
 from collab.observations.models import (
     OPEN_STATES,
     ActionStep,
@@ -31,14 +32,13 @@ from collab.observations.models import (
     ObservationBooking,
     ObservationObserver,
 )
+from collab.observations.service_checks import MAX_FOCUS, MAX_OBSERVERS
 from collab.observations.service_suggestions import free_ids
-from collab.people.models import Membership, User
+from collab.people.models import User
 from collab.plans.models import Plan
 from collab.timetables.models import Lesson
 from collab.timetables.service import LessonOccurrence, upcoming_lessons
 
-MAX_OBSERVERS = 5
-MAX_FOCUS = 500
 MAX_NOTE = 500
 MAX_REFLECTION = 20_000
 MAX_ACTIONS = 3
@@ -74,9 +74,19 @@ class ObservationError(RuleError):
         "lesson_gone": _l("That lesson is no longer in the timetable."),
         "submitted": _l("Your notes are already submitted."),
         "not_started": _l("The lesson has not begun yet."),
+        "not_ended": _l("The lesson is still running: submit from its end, or finish early."),
         # a person who may not (NotAllowed): pages answer 403, the phone's sync says why
         "not_observer": _l("Only the observers who accepted write notes here."),
     }
+
+
+class RequestProblems(ObservationError):
+    """Every problem of a request at once (`problems`, each an ObservationError with its
+    field), so that the form marks them all; `code` and `field` are the first one's."""
+
+    def __init__(self, problems: list[ObservationError]):
+        super().__init__(problems[0].code, problems[0].field)
+        self.problems = problems
 
 
 class IllegalMove(ObservationError):
@@ -130,20 +140,14 @@ def request(teacher: User, fields: RequestFields, plan: Plan | None = None) -> O
     occurrence = find_lesson(teacher, fields.lesson)
     if occurrence is None:
         raise ObservationError("lesson", "lesson")
+    if checks.taken_lessons(teacher, [occurrence]):
+        raise IllegalMove("lesson_taken", "lesson")  # the booking below is the real guard
     focus = fields.focus.strip()
-    if not focus:
-        raise ObservationError("focus_missing", "focus")
-    if len(focus) > MAX_FOCUS:
-        raise ObservationError("focus_long", "focus")
     wanted = list(dict.fromkeys(fields.observer_ids))
-    if not 1 <= len(wanted) <= MAX_OBSERVERS:
-        raise ObservationError("observer_count", "observers")
-    colleagues = set(db.session.scalars(select(Membership.user_id).where(
-        Membership.school_id == school_id, Membership.user_id.in_(wanted))))
-    if teacher.id in wanted or colleagues != set(wanted):
-        raise ObservationError("observer_unknown", "observers")
-    if free_ids(school_id, occurrence.on, occurrence.period, set(wanted)) != set(wanted):
-        raise ObservationError("observer_busy", "observers")
+    problems = [ObservationError(code, field) for code, field in (
+        *checks.focus_problems(focus), *checks.observer_problems(teacher, occurrence, wanted))]
+    if problems:
+        raise RequestProblems(problems)
     observation = Observation(
         school_id=school_id, teacher_id=teacher.id, plan_id=plan.id if plan else None,
         lesson_date=occurrence.on, period=occurrence.period,
@@ -277,8 +281,9 @@ def cancel(observation: Observation, teacher: User) -> None:
 # ---------------------------------------------------------------- after the lesson
 
 
-def submit_notes(observation: Observation, user: User) -> None:
-    """The observer is done: their notes are final, and the observation is completed."""
+def submit_notes(observation: Observation, user: User, early: bool = False) -> None:
+    """The observer is done: their notes are final, and the observation is completed. From
+    the lesson's end; before it only `early` (the observer said they finish early)."""
     invite = _invite(observation, user)
     if invite.status != "accepted":
         raise NotAllowed("not_observer")
@@ -287,6 +292,8 @@ def submit_notes(observation: Observation, user: User) -> None:
         raise IllegalMove("submitted")
     if utcnow() < observation.starts_at:
         raise IllegalMove("not_started")
+    if utcnow() < observation.ends_at and not early:
+        raise IllegalMove("not_ended")
     invite.submitted_at = utcnow()
     if observation.state == "scheduled":
         observation.completed_at = utcnow()

@@ -166,7 +166,9 @@ def give_floor(room: Room, user, floor_user_id) -> None:
 
 
 def phase_json(room: Room) -> dict | None:
-    """The protocol's state as clients show it, or None when none was ever started."""
+    """The protocol's state as clients show it, or None when none was ever started. Keys
+    only, never words: one broadcast reaches colleagues in several languages, and each page
+    turns the keys into its reader's words with `words()`."""
     protocol = PROTOCOLS.get(room.protocol or "")
     if protocol is None:
         return None
@@ -176,15 +178,25 @@ def phase_json(room: Room) -> dict | None:
         floor = {"id": room.floor_user_id, "name": room.floor_user.name}
     return {
         "protocol": protocol.key,
-        "name": str(protocol.name),
-        "phases": [{"key": p.key, "label": str(p.label), "minutes": p.minutes,
-                    "speaker": str(SPEAKERS[p.speaker])} for p in protocol.phases],
+        "phases": [{"key": p.key, "minutes": p.minutes, "speaker": p.speaker}
+                   for p in protocol.phases],
         "index": None if finished else room.phase_index,
         "ends_at": None if finished or room.phase_ends_at is None
         else room.phase_ends_at.isoformat(),
         "floor": floor,
         "finished": finished,
         "facilitator_id": room.facilitator_id or room.created_by_id,
+    }
+
+
+def words() -> dict:
+    """Every protocol's name and phase labels and every speaker, in the current language:
+    what a room page carries to show `phase_json` (and its broadcasts) to its reader."""
+    return {
+        "protocols": {key: {"name": str(p.name),
+                            "phases": {ph.key: str(ph.label) for ph in p.phases}}
+                      for key, p in PROTOCOLS.items()},
+        "speakers": {key: str(label) for key, label in SPEAKERS.items()},
     }
 
 

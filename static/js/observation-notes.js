@@ -4,6 +4,10 @@
 // failure. The server stores a note once per client_id, so sending it again is harmless;
 // an edit or a delete is a new version with the same client_id. The page works without this
 // script (plain forms); the words shown come from the page (data-labels), in its language.
+// The list shows every note of this observation, sent or waiting, each marked so: the page's
+// own (the server's when it was made) and, from this phone, those waiting and those sent
+// after the page was made (an offline reload gets the service worker's older copy). After a
+// sync the worker is asked to keep a fresh copy.
 (function () {
   "use strict";
   var app = document.getElementById("notes-app");
@@ -12,6 +16,7 @@
   var tags = JSON.parse(app.dataset.tags);
   var modes = JSON.parse(app.dataset.modes);
   var start = new Date(app.dataset.start).getTime();
+  var renderedAt = Date.parse(app.dataset.renderedAt) || 0;  // the server's clock
   var key = app.dataset.storageKey;
   var readonly = app.dataset.readonly === "1";
   var token = document.querySelector("meta[name=csrf-token]").content;
@@ -58,7 +63,8 @@
   // ------------------------------------------------------------ storage
 
   function load() {
-    // The server's notes, then whatever this phone has not sent yet on top of them.
+    // The server's notes as the page has them, then, from this phone, what it has not sent
+    // yet and what it sent after the page was made (a copy kept for offline use is older).
     Array.prototype.forEach.call(list.querySelectorAll("li[data-note]"), function (li) {
       var note = JSON.parse(li.dataset.note);
       note.rev = 0;
@@ -70,8 +76,16 @@
     if (kept && kept.notes) {
       Object.keys(kept.notes).forEach(function (id) {
         var note = kept.notes[id];
-        if (note.pending || note.error) { notes[id] = note; }
+        var newer = note.sent_at && Date.parse(note.sent_at) >= renderedAt;
+        if (note.pending || note.error || newer) { notes[id] = note; }
       });
+    }
+  }
+
+  function keepCopy() {
+    // Ask the service worker for a fresh offline copy of the page (the notes just sent in it).
+    if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+      navigator.serviceWorker.controller.postMessage({ keep: app.dataset.pageUrl });
     }
   }
 
@@ -131,6 +145,11 @@
     text.className = "note-text";
     text.textContent = note.kind === "mode" ? modes[note.text] : note.text;
     li.appendChild(text);
+    var state = document.createElement("span");
+    state.className = "note-state small" + (note.pending ? " waiting" : " sent muted");
+    state.textContent = note.pending ? labels.pending : labels.sent;
+    li.appendChild(document.createTextNode(" "));
+    li.appendChild(state);
     if (note.pending) { li.className = "pending"; }
     if (note.error) {
       var error = document.createElement("p");
@@ -293,9 +312,10 @@
         var note = notes[s.client_id];
         if (!note) { return; }
         note.id = s.id;
+        note.sent_at = body.at;
         if (note.rev === sent[s.client_id]) { note.pending = false; }
       });
-      if (waiting().length) { setTimeout(sync, 0); }
+      if (waiting().length) { setTimeout(sync, 0); } else { keepCopy(); }
       return null;
     }
     if (answer.status === 400 && body.code === "csrf") {

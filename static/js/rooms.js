@@ -424,6 +424,11 @@
     var floor = document.getElementById("protocol-floor");
     var timer = document.getElementById("protocol-clock");
     if (countdown) { clearInterval(countdown); countdown = null; }
+    // The broadcast carries keys; the words are this page's, in its reader's language.
+    var words = JSON.parse(document.getElementById("protocol").dataset.words);
+    var protocol = (data && words.protocols[data.protocol]) || { name: "", phases: {} };
+    document.getElementById("protocol-name").textContent = protocol.name;
+    document.getElementById("protocol-name-line").hidden = !data;
     if (!data || data.finished || data.index === null || data.index === undefined) {
       if (data && data.finished) { line.textContent = L.finished; }
       floor.hidden = timer.hidden = true;
@@ -431,7 +436,8 @@
     }
     var current = data.phases[data.index];
     line.textContent = fill(L.phase, { num: data.index + 1, total: data.phases.length,
-      label: current.label }) + " (" + current.speaker + ")";
+      label: protocol.phases[current.key] || current.key }) + " (" +
+      (words.speakers[current.speaker] || current.speaker) + ")";
     floor.hidden = !data.floor;
     if (data.floor) { floor.textContent = fill(L.floor, { name: data.floor.name }); }
     timer.hidden = !data.ends_at;
@@ -562,6 +568,8 @@
   socket.on("message:new", function (msg) {
     if (!here(msg)) { return; }
     var follow = atBottom() || msg.author.id === me;
+    // Their message has arrived: they are no longer typing it.
+    if (msg.author && typers[msg.author.id]) { delete typers[msg.author.id]; showTyping(); }
     place(msg);
     if (follow) { toBottom(); }
     markRead();

@@ -270,6 +270,7 @@ SWEPT = {
     # Observation pages need an observation in each state: swept in
     # test_observations_browser.py, in both languages and at phone width.
     "observations.index", "observations.new", "observations.view", "observations.debrief",
+    "observations.cancel",
     # The observer's notes page: swept in test_observation_notes_browser.py, in both
     # languages, offline and at phone width.
     "observations.notes",

@@ -5,6 +5,7 @@ languages and fits a 360-px phone."""
 
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -19,6 +20,8 @@ from collab.observations.service import RequestFields
 from collab.people.models import User
 from tests.e2e.conftest import TEACHER, Site
 from tests.e2e.test_journeys import horizontal_overflow
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "instance" / "screenshots"
 
 
 def observing() -> tuple:
@@ -156,6 +159,49 @@ def test_a_reload_keeps_notes_that_could_not_be_sent(phone_360, translate):
         arg=translate("All notes saved.", "id"), timeout=20_000)
     notes = on_server(observation)
     assert [n.text for n in notes] == ["Catatan yang belum terkirim."]
+
+
+def test_an_offline_reload_shows_every_note_sent_or_waiting(phone_360, translate):
+    """Issue 15: notes sent after the service worker kept its copy of the page vanished from
+    the list on an offline reload (only the waiting ones came back)."""
+    site, page = phone_360, phone_360.page
+    observation, observer = observing()
+    site.log_in(observer.email)
+    url = f"/observations/{observation.id}/notes"
+    site.open(url)
+    page.evaluate("async () => { await navigator.serviceWorker.ready; }")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.reload()  # through the worker: it keeps a copy of the page with no notes
+    until(lambda: page.evaluate(KEPT_COPIES) == 1)
+    # The kept copy stays the one without notes, as when the worker could not refresh it.
+    page.evaluate("""() => navigator.serviceWorker.controller.postMessage = () => {}""")
+
+    saved = translate("All notes saved.", "id")
+    sent, waiting = translate("sent", "id"), translate("waiting to sync", "id")
+    write(page, "Terkirim sebelum sinyal hilang.", tag="learning")
+    page.wait_for_function(
+        "text => document.getElementById('sync-status').textContent === text", arg=saved,
+        timeout=20_000)
+    page.context.set_offline(True)
+    write(page, "Ditulis tanpa sinyal.", tag="question")
+    page.reload()  # the worker's copy, older than the first note
+
+    first = page.locator("#my-notes li", has_text="Terkirim sebelum sinyal hilang.")
+    second = page.locator("#my-notes li", has_text="Ditulis tanpa sinyal.")
+    expect(first.locator(".note-state")).to_have_text(sent)
+    expect(second.locator(".note-state")).to_have_text(waiting)
+    expect(page.locator("#my-notes li")).to_have_count(2)
+    site.check()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "notes-offline-360.png"), full_page=True)
+
+    page.context.set_offline(False)
+    page.wait_for_function(
+        "text => document.getElementById('sync-status').textContent === text", arg=saved,
+        timeout=20_000)
+    expect(second.locator(".note-state")).to_have_text(sent)  # the list follows the sync
+    assert sorted(n.text for n in on_server(observation)) == [
+        "Ditulis tanpa sinyal.", "Terkirim sebelum sinyal hilang."]
 
 
 # How many copies of notes pages the service worker keeps (its cache also holds the CSS/JS).

@@ -5,6 +5,7 @@ to their calendar feed."""
 
 import urllib.request
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from icalendar import Calendar
@@ -20,6 +21,7 @@ from tests.e2e.conftest import TEACHER
 from tests.e2e.test_journeys import horizontal_overflow
 
 OBSERVER = "guru02@demo.sch.id"
+SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "instance" / "screenshots"
 
 
 def user(email: str) -> User:
@@ -68,6 +70,7 @@ def debriefable(site) -> Observation:
     invited = observation.observers[0].user
     observations.accept(observation, invited)
     observation.starts_at = utcnow() - timedelta(minutes=30)
+    observation.ends_at = utcnow() - timedelta(minutes=1)  # notes are submitted after it
     observation_notes.sync(observation, invited, observation_notes.clean_batch({"notes": [
         {"client_id": "n1", "text": "Kelompok 3 berdebat.", "tag": "learning",
          "at_seconds": 300, "seat": "r1c2"},
@@ -143,3 +146,47 @@ def test_the_feed_address_fits_a_phone(phone_site):
     phone_site.log_in(TEACHER)
     subscribe(phone_site)
     assert horizontal_overflow(phone_site.page) <= 0
+
+
+@pytest.fixture
+def phone_360(browser, live_server, axe):
+    from tests.e2e.conftest import Site
+
+    context = browser.new_context(locale="id-ID", viewport={"width": 360, "height": 740},
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield Site(page, live_server.url, axe)
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_a_taken_lesson_is_marked_and_cancelling_asks_first(phone_360, lang, translate):
+    """Issue 15 at 360 px: the picker marks the lesson already asked for (with a link to its
+    observation); "Cancel the observation" leads to a question, whose "No" keeps it."""
+    site = phone_360
+    site.open("/auth/login")
+    if lang != "id":
+        site.switch_language(lang)
+    observation = request_in_the_browser(site)
+    site.open("/observations/new")
+    taken = site.page.locator("main ul.choices li.taken",
+                              has=site.page.locator(f"a[href='/observations/{observation.id}']"))
+    assert taken.count() == 1
+    assert horizontal_overflow(site.page) <= 0
+    site.page.screenshot(path=str(SCREENSHOTS / f"pick-lesson-taken-360-{lang}.png"),
+                         full_page=True)
+
+    site.open(f"/observations/{observation.id}")
+    site.submit(f"main a[href='/observations/{observation.id}/cancel']")
+    assert site.heading() == translate("Cancel the observation?", lang)
+    assert horizontal_overflow(site.page) <= 0
+    site.page.screenshot(path=str(SCREENSHOTS / f"cancel-question-360-{lang}.png"),
+                         full_page=True)
+    site.submit(f"main a[href='/observations/{observation.id}']")  # "No, keep it"
+    db.session.rollback()
+    assert db.session.get(Observation, observation.id).state == "requested"
+    site.open(f"/observations/{observation.id}/cancel")
+    site.submit("main form button.primary")
+    db.session.rollback()
+    assert db.session.get(Observation, observation.id).state == "cancelled"

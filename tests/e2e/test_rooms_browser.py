@@ -184,3 +184,41 @@ def test_a_colleague_taken_out_of_the_team_is_told_on_the_room_page(site, room_i
     assert site.page.locator("#note-form").is_hidden()
     site.check()
     assert horizontal_overflow(site.page) <= 0
+
+
+def test_typing_ends_with_the_message_and_phases_read_in_each_language(site, second_site,
+                                                                       room_id):
+    """Issue 15: the typing line stayed after the message arrived, and the protocol's phase
+    reached colleagues in the language of whoever pressed the button."""
+    from flask_babel import force_locale
+
+    from collab.rooms.service_protocols import PROTOCOLS
+
+    enter_room(site, TEACHER, room_id)
+    second_site.log_in(COLLEAGUE)
+    second_site.switch_language("en")
+    second_site.open(f"/rooms/{room_id}")
+    connected(second_site)
+    guru01, guru02 = site.page, second_site.page
+
+    guru02.type("#body", "Saya setuju dengan")
+    guru01.wait_for_selector("#typing:not(:empty)", state="attached")
+    guru02.press("#body", "Enter")
+    guru01.locator("#messages li.message", has_text="Saya setuju dengan").wait_for()
+    # Gone with the message, not four seconds after the last key.
+    guru01.wait_for_selector("#typing:empty", state="attached", timeout=1000)
+
+    facilitator, other = (guru01, guru02) if guru01.locator(
+        "#protocol[data-facilitator]").count() else (guru02, guru01)
+    facilitator.select_option("#protocol-choice", "lesson_study")
+    facilitator.click("#protocol button[data-action=start]")
+    first = PROTOCOLS["lesson_study"].phases[0]
+    for page, lang in ((guru01, "id"), (guru02, "en")):
+        with force_locale(lang):
+            label, name = str(first.label), str(PROTOCOLS["lesson_study"].name)
+        page.locator("#protocol-phase", has_text=label).wait_for()
+        assert page.locator("#protocol-name").inner_text() == name
+    assert other.locator("#protocol-phase").inner_text() != facilitator.locator(
+        "#protocol-phase").inner_text()
+    site.check()
+    second_site.check()

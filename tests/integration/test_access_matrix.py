@@ -236,8 +236,10 @@ MATRIX = {
     "/observations/<int:observation_id>": {"GET": (observation_url(), OBSERVATION_GET)},
     "/observations/<int:observation_id>/answer": {
         "POST": (observation_url("/answer"), NOT_INVITED_POST)},
+    # Without confirm=1 the teacher gets the question (200), not the cancellation.
     "/observations/<int:observation_id>/cancel": {
-        "POST": (observation_url("/cancel"), {**NOT_INVITED_POST, "teacher": 302})},
+        "GET": (observation_url("/cancel"), {**NOT_INVITED_POST, "teacher": 200}),
+        "POST": (observation_url("/cancel"), {**NOT_INVITED_POST, "teacher": 200})},
     # The teacher may take a proposal, but nobody proposed: the state refuses (409).
     "/observations/<int:observation_id>/proposals/<int:user_id>": {
         "POST": (observation_url("/proposals/1"), {**NOT_INVITED_POST, "teacher": 409})},

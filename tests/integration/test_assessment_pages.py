@@ -118,6 +118,13 @@ def test_an_unrated_criterion_keeps_the_draft_and_is_named(world, setup, client_
     unrated = setup["version"].criteria[1].id
     assert soup.find(id=f"e{unrated}") is not None
     assert soup.find(id=f"glow-{unrated}").get_text() == "Tetap tersimpan"
+    # Said once at the top, listing the criterion; beside it, a sentence that names it.
+    title = setup["version"].criteria[1].title
+    assert soup.find(id=f"e{unrated}").get_text(strip=True) == f"Choose a level for “{title}”."
+    summary = soup.select_one(".error-summary")
+    assert [a.get_text(strip=True) for a in summary.select("a")] == [title]
+    assert summary.select_one("a")["href"] == f"#c{unrated}"
+    assert response.text.count("Choose a level for every criterion") == 1
     db.session.expire_all()
     assert db.session.get(Assessment, item.id).status == "draft"
     assert {r.glow for r in db.session.get(Assessment, item.id).ratings} == {"Tetap tersimpan"}
@@ -274,3 +281,17 @@ def test_the_principal_sees_counts_only(world, setup, client_for):
     page = text(client_for(a["principal"]).get("/assessments/"))
     assert "Feedback in the school" in page and a["teacher"].name in page
     assert "Tolong cek tujuan" not in page
+
+
+def test_the_feedback_list_tells_two_requests_on_one_plan_apart(demo_data, client_for):
+    """The demo teacher asked twice about the same plan, weeks apart: each line says when."""
+    teacher = db.session.scalars(select(AssessmentRequest).where(
+        AssessmentRequest.plan_id.is_not(None))).first().teacher
+    page = BeautifulSoup(client_for(teacher).get("/assessments/").text, "html.parser")
+    lines = page.select("#requests-title ~ ul li")
+    titles = [li.a.get_text(strip=True) for li in lines]
+    twice = {t for t in titles if titles.count(t) > 1}
+    assert twice, "the demo has two requests on one plan"
+    texts = [li.get_text(" ", strip=True) for li in lines if li.a.get_text(strip=True) in twice]
+    assert all("asked on" in t for t in texts)
+    assert len(set(texts)) == len(texts)

@@ -48,8 +48,22 @@ def teacher_with_notes(world, make):
 @pytest.mark.dialect
 def test_the_bell_shows_the_unread_count(world, client_for, teacher_with_notes):
     c = client_for(teacher_with_notes)
-    for path in ("/", "/notifications/", "/settings/profile"):
+    for path in ("/", "/settings/profile"):
         assert bell_count(c.get(path).text) == 2 == notify.unread_count(teacher_with_notes.id)
+
+
+@pytest.mark.dialect
+def test_opening_the_list_clears_the_count_and_marks_what_was_new(world, client_for,
+                                                                  teacher_with_notes):
+    c = english(client_for(teacher_with_notes))
+    page = c.get("/notifications/")
+    assert bell_count(page.text) == 0 == notify.unread_count(teacher_with_notes.id)
+    new = BeautifulSoup(page.text, "html.parser").select("li.unread a")
+    assert [a.get_text(strip=True) for a in new] == [
+        "Rina joined your school.", "You were added to the team MGMP IPA."]
+    again = c.get("/notifications/")
+    assert BeautifulSoup(again.text, "html.parser").select("li.unread") == []
+    assert bell_count(c.get("/").text) == 0
 
 
 def test_a_user_without_notifications_sees_zero(world, client_for):

@@ -16,7 +16,7 @@ from tests.conftest import csrf_token
 from tests.integration import test_observations as base
 
 a = base.a  # the school calendar and timetables of the observation tests
-ask, post, soup, started = base.ask, base.post, base.soup, base.started
+ask, post, soup, started, ended = base.ask, base.post, base.soup, base.started, base.ended
 
 NOTE = {"client_id": "c1", "text": "Siswa 3 menjelaskan caranya.", "tag": "learning",
         "at_seconds": 300, "seat": "r2c3"}
@@ -243,6 +243,7 @@ def test_a_batch_without_the_csrf_header_is_refused(a, scheduled, client_for):
 
 
 def test_after_submitting_a_batch_is_refused_with_409(a, scheduled, client_for):
+    ended(scheduled)
     mentor = en(client_for(a["mentor"]))
     token = csrf_token(mentor.get(notes_url(scheduled)).text)
     assert send(mentor, scheduled, {"notes": [NOTE]}, token=token).status_code == 200
@@ -259,6 +260,44 @@ def test_after_submitting_a_batch_is_refused_with_409(a, scheduled, client_for):
     assert NOTE["text"] in page.select_one("#my-notes").text
     assert post(mentor, f"/observations/{scheduled.id}/submit", {},
                 page="/").status_code == 409
+
+
+def test_submitting_while_the_lesson_runs_asks_to_finish_early(a, scheduled, client_for):
+    """Issue 15: notes could be submitted 12 seconds into a lesson, which then read
+    "observed" while it ran."""
+    mentor = en(client_for(a["mentor"]))
+    page = soup(mentor.get(notes_url(scheduled)))
+    box = page.select_one("#submit-form").find_parent("details")
+    assert box.summary.get_text(strip=True) == "Finish early"
+    assert "The lesson is still running" in box.get_text()
+    assert page.select_one("#submit-form input[name=early]")["value"] == "1"
+    refused = post(mentor, f"/observations/{scheduled.id}/submit", {}, page=notes_url(scheduled))
+    assert refused.status_code == 409
+    assert "The lesson is still running" in refused.text
+    db.session.refresh(scheduled)
+    assert scheduled.state == "scheduled"
+    view = soup(mentor.get(f"/observations/{scheduled.id}")).get_text(" ", strip=True)
+    assert f"{a['mentor'].name}: observing now" in view
+    early = post(mentor, f"/observations/{scheduled.id}/submit", {"early": "1"},
+                 page=notes_url(scheduled))
+    assert early.status_code == 302
+    db.session.refresh(scheduled)
+    assert scheduled.state == "completed"
+    view = soup(mentor.get(f"/observations/{scheduled.id}")).get_text(" ", strip=True)
+    assert f"{a['mentor'].name}: observed, notes submitted" in view
+    assert "will come" not in view
+
+
+def test_after_the_lesson_the_notes_are_submitted_without_asking_twice(a, scheduled,
+                                                                         client_for):
+    ended(scheduled)
+    mentor = en(client_for(a["mentor"]))
+    page = soup(mentor.get(notes_url(scheduled)))
+    assert page.select_one("#submit-form input[name=early]") is None
+    view = soup(mentor.get(f"/observations/{scheduled.id}")).get_text(" ", strip=True)
+    assert f"{a['mentor'].name}: observed, notes not submitted yet" in view
+    done = post(mentor, f"/observations/{scheduled.id}/submit", {}, page=notes_url(scheduled))
+    assert done.status_code == 302
 
 
 def test_submitting_before_the_lesson_is_refused(a, client_for):
@@ -353,6 +392,7 @@ def test_without_javascript_a_wrong_edit_keeps_the_text(a, scheduled, client_for
 
 
 def test_the_principal_never_sees_the_note_text(a, scheduled, client_for):
+    ended(scheduled)
     mentor = client_for(a["mentor"])
     send(mentor, scheduled, {"notes": [{**NOTE, "text": "Catatan rahasia"}]})
     post(mentor, f"/observations/{scheduled.id}/submit", {}, page=notes_url(scheduled))

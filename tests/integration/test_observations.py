@@ -84,8 +84,15 @@ def answer(client, observation, **data):
 
 
 def started(observation):
-    """Pretend the lesson began a minute ago (notes can be submitted from then on)."""
+    """Pretend the lesson began a minute ago (notes can be taken from then on)."""
     observation.starts_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+
+
+def ended(observation):
+    """Pretend the lesson ran from 50 to 5 minutes ago (notes can be submitted)."""
+    observation.starts_at = utcnow() - timedelta(minutes=50)
+    observation.ends_at = utcnow() - timedelta(minutes=5)
     db.session.commit()
 
 
@@ -150,6 +157,49 @@ def test_a_wrong_request_keeps_what_was_typed(a, client_for, changes, message):
     assert soup(response).find("textarea", attrs={"name": "focus"}).get_text().strip() == \
         data["focus"].strip()
     assert db.session.scalar(select(func.count(Observation.id))) == 0
+
+
+def test_every_problem_of_a_request_is_marked_at_once(a, client_for):
+    client = client_for(a["teacher"])
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    key = observations.lesson_key(future_lesson(a["teacher"]))
+    response = post(client, "/observations/new", {"lesson": key, "focus": "", "plan_id": ""},
+                    page=f"/observations/new?lesson={key}")
+    assert response.status_code == 400
+    errors = [p.get_text(strip=True) for p in soup(response).select("main p.error")]
+    assert errors == ["Write the focus of the observation.", "Choose one to 5 observers."]
+
+
+def test_the_service_names_every_problem_too():
+    with pytest.raises(observations.RequestProblems) as refused:
+        raise observations.RequestProblems([
+            observations.ObservationError("focus_missing", "focus"),
+            observations.ObservationError("observer_count", "observers")])
+    assert [p.field for p in refused.value.problems] == ["focus", "observers"]
+
+
+def test_a_lesson_already_asked_for_is_marked_and_refused_with_why(a, client_for):
+    observation = ask(a, ["mentor"])
+    client = client_for(a["teacher"])
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    key = f"{observation.lesson_date.isoformat()}:{observation.period}"
+    picker = soup(client.get("/observations/new"))
+    taken = picker.select("main ul.choices li.taken")
+    assert len(taken) == 1
+    assert taken[0].a["href"] == f"/observations/{observation.id}"
+    assert f"lesson={key}" not in str(picker)  # no way to ask for it again
+    refused = client.get(f"/observations/new?lesson={key}")
+    assert refused.status_code == 409
+    assert "Colleagues are already asked to observe this lesson." in refused.text
+    # A form sent for it anyway (an older tab) says so beside the lesson, keeping the focus.
+    response = post(client, "/observations/new", {
+        "lesson": key, "focus": "Fokus lain", "plan_id": "",
+        "observers": [str(a["principal"].id)]}, page="/observations/new")
+    assert response.status_code == 400
+    lesson_error = soup(response).select_one("#lesson-error")
+    assert lesson_error.get_text(strip=True) == (
+        "Colleagues are already asked to observe this lesson.")
+    assert "Fokus lain" in response.text
 
 
 def test_a_plan_leads_to_a_request_that_links_it(a, client_for):
@@ -236,8 +286,19 @@ def test_an_observer_proposes_another_lesson_and_the_teacher_moves_there(a, clie
 def test_the_teacher_cancels_and_everyone_is_freed(a, client_for):
     observation = ask(a, ["mentor"])
     answer(client_for(a["mentor"]), observation, answer="accept")
-    response = post(client_for(a["teacher"]), f"/observations/{observation.id}/cancel", {},
-                    page=f"/observations/{observation.id}")
+    teacher = client_for(a["teacher"])
+    path = f"/observations/{observation.id}"
+    # The observation page only leads to the question; the question's button cancels.
+    assert f'action="{path}/cancel"' not in teacher.get(path).text
+    question = teacher.get(f"{path}/cancel")
+    assert question.status_code == 200 and 'name="confirm"' in question.text
+    assert a["mentor"].name in question.text  # who will be told
+    not_yet = post(teacher, f"{path}/cancel", {}, page=f"{path}/cancel")
+    assert not_yet.status_code == 200
+    db.session.refresh(observation)
+    assert observation.state == "scheduled"
+    assert teacher.post(f"{path}/cancel", data={"confirm": "1"}).status_code == 400  # no CSRF
+    response = post(teacher, f"{path}/cancel", {"confirm": "1"}, page=f"{path}/cancel")
     assert response.status_code == 302
     db.session.refresh(observation)
     assert observation.state == "cancelled"
@@ -256,8 +317,9 @@ def test_every_illegal_move_is_refused_with_409(a, client_for, move):
     elif move == "cancel twice":
         observations.cancel(observation, a["teacher"])
         db.session.commit()
-        assert post(teacher, f"/observations/{observation.id}/cancel", {},
+        assert post(teacher, f"/observations/{observation.id}/cancel", {"confirm": "1"},
                     page=f"/observations/{observation.id}").status_code == 409
+        assert teacher.get(f"/observations/{observation.id}/cancel").status_code == 409
     elif move == "debrief early":
         assert teacher.get(f"/observations/{observation.id}/debrief").status_code == 409
         with pytest.raises(observations.IllegalMove):
@@ -282,7 +344,9 @@ def test_people_who_may_not_make_a_move_are_refused(a, world, client_for):
     assert client_for(a["teacher2"]).get(path).status_code == 404
     assert client_for(world["b"]["principal"]).get(path).status_code == 404
     # The invited observer may not cancel; the teacher may not answer for an observer.
-    assert post(client_for(a["mentor"]), f"{path}/cancel", {}, page=path).status_code == 403
+    assert post(client_for(a["mentor"]), f"{path}/cancel", {"confirm": "1"},
+                page=path).status_code == 403
+    assert client_for(a["mentor"]).get(f"{path}/cancel").status_code == 403
     assert answer(client_for(a["teacher"]), observation, answer="accept").status_code == 403
     with pytest.raises(observations.NotAllowed):
         observations.cancel(observation, a["mentor"])
@@ -356,7 +420,7 @@ def completed(a):
     observation = ask(a, ["mentor"])
     observations.accept(observation, a["mentor"])
     db.session.commit()
-    started(observation)
+    ended(observation)
     notes = observation_notes.clean_batch({"notes": [
         {"client_id": "n1", "text": "Kelompok 3 berdebat tentang pecahan.", "tag": "learning",
          "at_seconds": 300, "seat": "r2c3"},

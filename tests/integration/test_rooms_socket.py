@@ -581,3 +581,47 @@ def test_hands_go_down_by_their_owner_or_the_facilitator_only(world, team_room, 
     lowered = facilitator.ask("hand:lower", {"room_id": team_room.id,
                                              "user_id": world["a"]["mentor"].id})
     assert lowered == {"ok": True, "hands": []}
+
+
+def test_the_phase_reaches_each_colleague_in_their_own_language(world, team_room, connect,
+                                                                 client_for):
+    """Issue 15: the phase names arrived in the language of whoever pressed the button. The
+    broadcast now carries keys; each page shows them in its reader's words."""
+    import json
+
+    from bs4 import BeautifulSoup
+    from flask_babel import force_locale
+
+    from collab.rooms.service_protocols import PROTOCOLS, SPEAKERS
+
+    teacher, mentor = world["a"]["teacher"], world["a"]["mentor"]
+    teacher.language, mentor.language = "en", "id"
+    db.session.commit()
+    facilitator, colleague = connect(teacher), connect(mentor)
+    _joined(facilitator, team_room)
+    _joined(colleague, team_room)
+    first = PROTOCOLS["lesson_study"].phases[0]
+    words = {}
+    for lang in ("en", "id"):
+        with force_locale(lang):
+            words[lang] = (str(first.label), str(SPEAKERS[first.speaker]),
+                           str(PROTOCOLS["lesson_study"].name))
+    assert words["en"][0] != words["id"][0]
+
+    assert facilitator.ask("phase:set", {"room_id": team_room.id, "action": "start",
+                                         "protocol": "lesson_study"})["ok"]
+    [phase] = colleague.received("phase")
+    sent = json.dumps(phase["args"][0], ensure_ascii=False)
+    assert not any(word in sent for lang in words for word in words[lang]), sent
+    assert phase["args"][0]["phase"]["phases"][0] == {
+        "key": first.key, "minutes": first.minutes, "speaker": first.speaker}
+
+    for user, lang in ((teacher, "en"), (mentor, "id")):
+        page = BeautifulSoup(client_for(user).get(f"/rooms/{team_room.id}").text,
+                             "html.parser")
+        panel = page.select_one("#protocol")
+        assert words[lang][0] in panel.select_one("#protocol-phase").get_text()
+        assert words[lang][1] in panel.select_one("#protocol-phase").get_text()
+        assert panel.select_one("#protocol-name").get_text() == words[lang][2]
+        catalogue = json.loads(panel["data-words"])
+        assert catalogue["protocols"]["lesson_study"]["phases"][first.key] == words[lang][0]

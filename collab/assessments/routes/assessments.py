@@ -163,8 +163,11 @@ def _save(item, ratings: dict, submit: bool) -> dict:
     except AssessmentError as error:
         if error.code == "unrated":
             db.session.commit()  # the draft as typed
-            return {f"level-{cid}": error.message for cid in error.missing} | {
-                "form": error.message}
+            # The summary says it once and lists them; each criterion names itself.
+            titles = {c.id: c.title for c in item.rubric_version.criteria}
+            return {f"level-{cid}": _("Choose a level for “%(title)s”.", title=titles[cid])
+                    for cid in error.missing} | {"form": error.message,
+                                                 "unrated": error.missing}
         db.session.rollback()
         return {error.field or "form": error.message}
     except StaleDataError:

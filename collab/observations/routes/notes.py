@@ -49,7 +49,8 @@ def _page(observation, invite, form=None, editing=None, status=200):
         "observations/notes.html", observation=observation, invite=invite, form=form,
         notes=mine, note_data=[observation_notes.as_dict(n) for n in mine],
         seats=observation_notes.seating(observation), steps=steps, editing=editing,
-        elapsed=int((utcnow() - observation.starts_at).total_seconds()),
+        elapsed=int((utcnow() - observation.starts_at).total_seconds()), now=utcnow(),
+        running=utcnow() < observation.ends_at,
         labels=_labels(), tags=_tag_names(), modes=_mode_names(),
     ), status
 
@@ -95,6 +96,8 @@ def _labels() -> dict:
         "now": _("Now:"),
         "empty": _("No notes yet."),
         "wait": _("Some notes still wait to sync. Connect to the internet, then submit."),
+        "sent": _("sent"),
+        "pending": _("waiting to sync"),
     }
 
 
@@ -116,7 +119,9 @@ def sync_notes(observation_id):
     except IllegalMove as error:
         return _json_refusal(error, 409)
     db.session.commit()
-    return jsonify(saved=saved)
+    # `at`: the server's time of storing, which the phone compares with the page's
+    # data-rendered-at to know which of its sent notes a kept copy of the page lacks.
+    return jsonify(saved=saved, at=utcnow().isoformat())
 
 
 def _json_refusal(error: NoteError | ObservationError, status: int):
@@ -208,7 +213,8 @@ def submit(observation_id):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        observations.submit_notes(observation, current_user)
+        observations.submit_notes(observation, current_user,
+                                  early=request.form.get("early") == "1")
         db.session.commit()
     except (ObservationError, StaleDataError) as error:
         return _refused(observation, error)

@@ -11,10 +11,12 @@ from wtforms.fields.choices import SelectChoice
 
 from collab.core.database import reads_only_from_now
 from collab.core.forms import EmptyForm
+from collab.core.models import utcnow
 from collab.extensions import db
 from collab.observations import access as access
 from collab.observations import bp
 from collab.observations import service as observations
+from collab.observations import service_checks as observation_checks
 from collab.observations import service_notes as observation_notes
 from collab.observations import service_suggestions as observer_suggestions
 from collab.observations.forms import AnswerForm, DebriefForm, RequestForm
@@ -61,16 +63,11 @@ def _week_start(text: str, today: date) -> date:
 def new():
     """Step 1: pick one of my lessons; step 2 (?lesson=…): focus, plan, observers."""
     lessons = observations.requestable_lessons(current_user)
+    taken = observation_checks.taken_lessons(current_user, lessons)
     key = request.values.get("lesson", "")
     lesson = next((o for o in lessons if observations.lesson_key(o) == key), None)
-    if lesson is None:
-        if key:
-            flash(str(ObservationError("lesson", "lesson").message), "error")
-        plan = request.args.get("plan", "")
-        return render_template("observations/pick_lesson.html", lessons=lessons,
-                               key=observations.lesson_key,
-                               plan=int(plan) if plan.isdigit() and len(plan) < 10 else None
-                               ), 400 if key else 200
+    if lesson is None or (key in taken and request.method == "GET"):
+        return _pick_lesson(lessons, taken, key)
     form = RequestForm(lesson=key)
     school = current_school()
     suggestions = observer_suggestions.suggest(
@@ -104,11 +101,29 @@ def new():
         400 if form.errors else 200)
 
 
+def _pick_lesson(lessons, taken: dict, key: str):
+    """Step 1, the list of my lessons, those already asked for marked; with the reason when
+    the lesson asked for is not one to choose (400) or already taken (409)."""
+    status = 200
+    if key in taken:
+        flash(str(ObservationError("lesson_taken", "lesson").message), "error")
+        status = 409
+    elif key:
+        flash(str(ObservationError("lesson", "lesson").message), "error")
+        status = 400
+    plan = request.args.get("plan", "")
+    return render_template("observations/pick_lesson.html", lessons=lessons, taken=taken,
+                           key=observations.lesson_key,
+                           plan=int(plan) if plan.isdigit() and len(plan) < 10 else None
+                           ), status
+
+
 def _field_error(form, error: ObservationError) -> None:
-    field = getattr(form, error.field or "", None)
-    if field is None:
-        field = form.focus
-    field.errors = [*field.errors, error.message]
+    """Each problem next to its field (a problem of the lesson beside the lesson line)."""
+    for problem in getattr(error, "problems", None) or [error]:
+        field = getattr(form, problem.field or "", None) or form.focus
+        if problem.message not in field.errors:
+            field.errors = [*field.errors, problem.message]
 
 
 @bp.route("/<int:observation_id>")
@@ -122,7 +137,7 @@ def view(observation_id):
         answer = _answer_form(observation)
     return render_template(
         "observations/view.html", observation=observation, role=role, invite=invite,
-        answer=answer, action_form=EmptyForm(),
+        answer=answer, action_form=EmptyForm(), now=utcnow(),
         content=access.can_see_content(current_user, observation),
         plan_visible=observation.plan is not None and db.session.scalar(
             select(Plan.id).where(Plan.id == observation.plan_id, visible_to(current_user)))
@@ -193,15 +208,25 @@ def _refused(observation, error, form=None):
     return render_template(
         "observations/view.html", observation=observation,
         role=observations.role_of(observation, current_user), invite=invite,
-        answer=form if invite is not None else None, action_form=EmptyForm(),
+        answer=form if invite is not None else None, action_form=EmptyForm(), now=utcnow(),
         content=access.can_see_content(current_user, observation), refusal=message,
         plan_visible=False,
     ), status
 
 
-@bp.route("/<int:observation_id>/cancel", methods=["POST"])
+@bp.route("/<int:observation_id>/cancel", methods=["GET", "POST"])
 @school_member_required
 def cancel(observation_id):
+    """Ask first, since cancelling tells every observer: a page with the question (no
+    JavaScript needed); only its "Yes" (confirm=1) cancels."""
+    if request.method == "GET" or request.form.get("confirm") != "1":
+        observation = access.observed_teachers_observation(observation_id)
+        form = EmptyForm()
+        if request.method == "POST" and not form.validate_on_submit():
+            abort(400)
+        if observation.state not in ("requested", "scheduled"):
+            return _refused(observation, observations.IllegalMove("state"))
+        return render_template("observations/cancel.html", observation=observation, form=form)
     return _teachers_move(observation_id, observations.cancel,
                           _("The observation is cancelled; the observers are told."),
                           url_for("observations.index"))

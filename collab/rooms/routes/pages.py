@@ -167,6 +167,7 @@ def _page(room, form=None, note_form=None, edit_errors=None, status=200):
         max_bytes=rooms.MAX_BODY_BYTES, columns=BOARD_COLUMNS, column_labels=COLUMNS,
         board=notes, note_form=note_form or _note_form(), phase=protocols.phase_json(room),
         hands=protocols.hands_json(room), protocol_choices=protocols.choices(),
+        protocol_words=protocols.words(),
     ), status
 
 
