@@ -37,6 +37,7 @@ class SpaceError(RuleError):
         "checkin_old": _l("Choose a date within the last year."),
         "not_active": _l("This pair is not active: nothing can be added."),
         "not_in_pair": _l("Only the two teachers of the pair write here."),
+        "novice_only": _l("Only the novice of the pair does this."),
     }
 
 

@@ -31,7 +31,7 @@ from collab.observations.models import (
     ObservationBooking,
     ObservationObserver,
 )
-from collab.observations.service_suggestions import free_ids
+from collab.observations.service_suggestions import free_ids, is_novice, novices_among
 from collab.people.models import Membership, User
 from collab.plans.models import Plan
 from collab.timetables.models import Lesson
@@ -60,6 +60,8 @@ class ObservationError(RuleError):
         "observer_count": _l("Choose one to %(max)d observers.", max=MAX_OBSERVERS),
         "observer_unknown": _l("Choose colleagues of your school."),
         "observer_busy": _l("Someone chosen has a class or another observation then."),
+        "observers_novices": _l("Ask at least one experienced colleague (3 or more years) "
+                                "too: a novice is not observed by novices only."),
         "note_long": _l("At most %(max)d characters.", max=MAX_NOTE),
         "reflection_missing": _l("Write your reflection."),
         "reflection_long": _l("The reflection is too long."),
@@ -144,6 +146,8 @@ def request(teacher: User, fields: RequestFields, plan: Plan | None = None) -> O
         raise ObservationError("observer_unknown", "observers")
     if free_ids(school_id, occurrence.on, occurrence.period, set(wanted)) != set(wanted):
         raise ObservationError("observer_busy", "observers")
+    if is_novice(teacher.id) and novices_among(wanted) == set(wanted):
+        raise ObservationError("observers_novices", "observers")
     observation = Observation(
         school_id=school_id, teacher_id=teacher.id, plan_id=plan.id if plan else None,
         lesson_date=occurrence.on, period=occurrence.period,
