@@ -224,3 +224,27 @@ def test_a_novice_takes_back_their_request(school, client_for):  # noqa: F811
     again = mentoring.request_mentor(school["dewi"], school["budi"])
     db.session.commit()
     assert db.session.get(MentorPair, again.id).status == "requested"
+
+
+def test_at_home_gives_each_teacher_their_pairs_with_the_next_step(school, count_queries):  # noqa: F811
+    pair = _active_pair(school)
+    other = _active_pair(school, "eko", "budi")
+    today = utcnow().date()
+    space.add_goal(pair, school["ana"], "Bertanya", "", None, today)
+    space.add_checkin(pair, school["ana"], today - timedelta(days=5), "Awal", "Langkah lama",
+                      today)
+    space.add_checkin(pair, school["dewi"], today, "Lanjut", "Coba di 7C", today)
+    db.session.commit()
+    mine, = space.at_home(school["dewi"])
+    assert (mine.other.name, mine.as_novice, mine.open_goals) == ("Ana", True, 1)
+    assert mine.last_checkin.next_step == "Coba di 7C"
+    theirs, = space.at_home(school["ana"])
+    assert (theirs.other.name, theirs.as_novice) == ("Dewi", False)
+    life.end(other, school["budi"], "Selesai.")
+    db.session.commit()
+    assert space.at_home(school["budi"]) == [] and space.at_home(school["citra"]) == []
+    ana = school["ana"]
+    assert ana.id  # loaded before counting
+    with count_queries() as statements:
+        space.at_home(ana)
+    assert len(statements) <= 3, statements
