@@ -58,6 +58,15 @@ def test_an_unpaired_novice_asks_a_suggested_mentor_who_accepts(site):
     site.submit("main form[action$='/goals'] button[type=submit]")
     text = site.page.locator("main").inner_text()
     assert "Perkenalan dan tujuan." in text and "Mengajukan pertanyaan terbuka" in text
+    # The novice asks the mentor to observe them: a lesson when the mentor is free, the
+    # mentor ticked on the request.
+    site.sign_out()
+    site.log_in(UNPAIRED)
+    site.open(f"/mentoring/pairs/{pair.id}")
+    site.submit(f"main a[href$='/observations/new?observer={pair.mentor_id}']")
+    site.submit("main ul.choices a:has(strong)")
+    assert site.page.locator(f"main input[name=observers][value='{pair.mentor_id}']"
+                             ).is_checked()
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
