@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
 
 from collab.extensions import db
 from collab.mentoring.models import OPEN_STATES, MentoringProfile, MentorPair
@@ -88,17 +89,25 @@ class Pool:
     together: dict = field(default_factory=dict)
 
 
+# The rows of the pool need no related rows joined in (the user's membership and school, the
+# offer's user): they are read on demand should a page ever ask.
+_PLAIN = (lazyload(User.membership), lazyload(MentoringProfile.user))
+
+
 def load_pool(school_id: int) -> Pool:
     """Seven queries for the whole school."""
     slots = sorted((wd, p.number) for wd, day in periods_by_weekday(school_id).items()
                    for p in day)
     taught: dict = defaultdict(lambda: {"subjects": {}, "grades": set(), "busy": set()})
+    grades: dict = {}  # a class's grade, read once per class name
     for teacher_id, weekday, period, subject, class_name in db.session.execute(
             select(Lesson.teacher_id, Lesson.weekday, Lesson.period, Lesson.subject,
                    Lesson.class_name).where(Lesson.school_id == school_id)):
         mine = taught[teacher_id]
         mine["subjects"].setdefault(subject.casefold(), subject)
-        grade = grade_of(class_name)
+        if class_name not in grades:
+            grades[class_name] = grade_of(class_name)
+        grade = grades[class_name]
         if grade is not None:
             mine["grades"].add(grade)
         mine["busy"].add((weekday, period))
@@ -113,7 +122,7 @@ def load_pool(school_id: int) -> Pool:
             .join(Profile, Profile.user_id == User.id)
             .where(MentoringProfile.school_id == school_id, MentoringProfile.willing.is_(True),
                    Profile.years_teaching >= NOVICE_YEARS)
-            .order_by(func.lower(User.name), User.id)):
+            .order_by(func.lower(User.name), User.id).options(*_PLAIN)):
         person = _person(user, offer.subjects or profile.subjects, offer.grades or profile.grades,
                          offer.focus, taught.get(user.id))
         person.capacity, person.mentees, person.note = offer.capacity, mentees.get(user.id, 0), \
@@ -129,7 +138,7 @@ def load_pool(school_id: int) -> Pool:
             .outerjoin(MentoringProfile, MentoringProfile.user_id == User.id)
             .where(Membership.school_id == school_id, Membership.role == "teacher",
                    Profile.years_teaching < NOVICE_YEARS)
-            .order_by(func.lower(User.name), User.id))]
+            .order_by(func.lower(User.name), User.id).options(*_PLAIN))]
     return Pool(slots=slots, mentors=mentors, novices=novices,
                 mentors_with_room=[m for m in mentors if m.free_places > 0],
                 together=_together(school_id))
