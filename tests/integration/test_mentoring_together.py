@@ -294,3 +294,26 @@ def test_the_principal_sees_the_dates_of_observations_between_the_pair_not_their
     page = client_for(term["principal"]).get(f"/mentoring/pairs/{pair.id}").text
     assert 'id="observed"' in page and "Fokus rahasia" not in page
     assert len(re.findall(r'<li class="observed-on">', page)) == 1
+
+
+def test_the_pairs_room_over_socket_io_is_for_the_two_only(app, school, client_for):  # noqa: F811
+    from tests.integration.test_rooms_socket import Socket, _joined, _send, _stored
+
+    pair = _active_pair(school)
+    room = rooms.room_for_pair(pair, school["dewi"])
+    db.session.commit()
+    novice = Socket(app, client_for(school["dewi"]))
+    mentor = Socket(app, client_for(school["ana"]))
+    _joined(novice, room)
+    _joined(mentor, room)
+    novice.received()
+    assert _send(novice, room, "m1", "Halo Bu Ana")["ok"]
+    [new] = mentor.received("message:new")
+    assert new["args"][0]["client_id"] == "m1" and "Halo Bu Ana" in new["args"][0]["html"]
+    for user in (school["citra"], school["principal"]):
+        stranger = Socket(app, client_for(user))
+        for event, payload in (("room:join", {}), ("message:send", {"client_id": "x",
+                                                                    "body": "masuk?"})):
+            ack = stranger.ask(event, {"room_id": room.id, **payload})
+            assert ack["ok"] is False and ack["error"] == "not_found", (user.name, event)
+    assert mentor.received("message:new") == [] and _stored(room) == 1
