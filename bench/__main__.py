@@ -15,6 +15,7 @@ from bench import (
     home_time,
     loop_stall,
     mentoring_pairing,
+    mentoring_suggestions,
     notes_sync,
     observation_suggestions,
     page_speed,
@@ -180,6 +181,9 @@ def main() -> int:
     # Its own demo database too: 120 more teachers would change the home figures.
     with demo_app() as app:
         generated_school, suggest_timing, observation_views = observation_suggestions.run(app)
+    # Its own demo database: the same generated school, now with mentoring in it.
+    with demo_app() as app:
+        mentor_pool, mentor_timing = mentoring_suggestions.run(app)
     # Its own demo database: 200 assessments would change the home figures.
     with demo_app() as app:
         results_timing = assessment_results.run(app)
@@ -206,6 +210,11 @@ def main() -> int:
                  Check("Mentor pairing, 2 000 × 2 000 places p50", pairing_large.p50_ms, "ms"),
                  Check("Mentor pairing, 2 000 × 2 000 places max", pairing_large.max_ms, "ms",
                        mentoring_pairing.LARGE_BUDGET_MS, "<")]
+              + [Check("Mentor suggestions, school of 120 p50", mentor_timing.p50_ms, "ms"),
+                 Check("Mentor suggestions, school of 120 p95", mentor_timing.p95_ms, "ms",
+                       mentoring_suggestions.P95_BUDGET_MS, "<"),
+                 Check("Mentor suggestions CPU p95", mentor_timing.cpu_p95_ms, "ms"),
+                 Check("Mentor suggestions SQL queries", mentor_timing.queries, "queries")]
               + [Check("Assessment results, 200 assessments p50", results_timing.p50_ms, "ms"),
                  Check("Assessment results, 200 assessments p95", results_timing.p95_ms, "ms",
                        assessment_results.P95_BUDGET_MS, "<"),
@@ -233,6 +242,9 @@ def main() -> int:
         "mentoring_pairing": {"budgets": {"small_max_ms_under": mentoring_pairing.SMALL_BUDGET_MS,
                                           "large_max_ms_under": mentoring_pairing.LARGE_BUDGET_MS},
                               "small": asdict(pairing_small), "large": asdict(pairing_large)},
+        "mentoring_suggestions": {
+            "budgets": {"p95_ms_under": mentoring_suggestions.P95_BUDGET_MS},
+            "pool": asdict(mentor_pool), "timing": asdict(mentor_timing)},
         "assessment_results": {"budgets": {"p95_ms_under": assessment_results.P95_BUDGET_MS},
                                **asdict(results_timing)},
         "notes_sync": {"budgets": {"p95_ms_under": notes_sync.P95_BUDGET_MS,

@@ -14,6 +14,7 @@ from collab.core.csv_files import ImportFileError, decode_csv_bytes
 from collab.core.database import immediate_transactions
 from collab.demo import seed as demo
 from collab.extensions import db
+from collab.mentoring import service_life as mentoring_life
 from collab.observations import service_reminders as observation_reminders
 from collab.people.models import School
 from collab.people.service import SchoolError, StaffDetails, create_school, valid_timezone
@@ -98,10 +99,12 @@ def import_timetable_command(file, school_key, yes):
 
 @click.command("send-reminders")
 def send_reminders_command():
-    """Remind observers and observed teachers of tomorrow's observations, and assessors of
-    feedback due tomorrow (run daily; running it twice sends nothing twice)."""
+    """Remind observers and observed teachers of tomorrow's observations, assessors of
+    feedback due tomorrow, and mentoring pairs without a check-in for 14 days; end the pairs
+    past their end date (run daily; running it twice sends nothing twice)."""
     sent = observation_reminders.send_reminders()
     sent += assessments.send_reminders()
+    sent += mentoring_life.daily()
     db.session.commit()
     click.echo(f"{sent} reminder(s) sent.")
 

@@ -35,6 +35,7 @@ from collab.core import activity, notify
 from collab.core.links import Target
 from collab.core.models import utcnow
 from collab.extensions import db
+from collab.mentoring.models import MentorPair
 from collab.observations.models import Observation, ObservationObserver
 from collab.people.models import Membership, User
 from collab.plans.models import Plan
@@ -100,7 +101,8 @@ class RequestFields:
 
 def request_feedback(teacher: User, fields: RequestFields, today: date) -> AssessmentRequest:
     """Ask colleagues for feedback on one of my plans or observed lessons; each gets a draft
-    to fill in and a notification (in the app and by e-mail)."""
+    to fill in and a notification (in the app and by e-mail). My mentor (of an active
+    mentoring pair) assesses as kind "mentor", the others as "peer"."""
     target, plan, observation = _target_of(teacher, fields)
     version = db.session.get(RubricVersion, fields.rubric_version_id)
     _check_version(version, teacher.school_id, target)
@@ -116,7 +118,10 @@ def request_feedback(teacher: User, fields: RequestFields, today: date) -> Asses
                                 due_on=fields.due_on)
     db.session.add(request)
     db.session.flush()
-    people = [(a, "peer") for a in assessors] + ([(teacher, "self")] if fields.with_self else [])
+    mentors = set(db.session.scalars(select(MentorPair.mentor_id).where(
+        MentorPair.novice_id == teacher.id, MentorPair.status == "active")))
+    people = [(a, "mentor" if a.id in mentors else "peer") for a in assessors] + (
+        [(teacher, "self")] if fields.with_self else [])
     drafts = {}
     for assessor, kind in people:
         drafts[assessor.id] = Assessment(

@@ -89,6 +89,16 @@ MESSAGES = {
                              "as a mentoring pair. Please answer."),
     "mentoring.accepted": _l("%(name)s accepted: your mentoring pair has started."),
     "mentoring.declined": _l("%(name)s declined the mentoring pair (note: %(note)s)."),
+    "mentoring.withdrawn": _l("%(name)s took back their request for a mentor."),
+    "mentoring.ended": _l("%(name)s ended your mentoring pair. Please write your closing "
+                          "reflection."),
+    "mentoring.ended_on_date": _l("Your mentoring pair with %(name)s has reached its end "
+                                  "date. Please write your closing reflection."),
+    "mentoring.thanked": _l("%(name)s sent you a thank-you note."),
+    "mentoring.quiet": _l("No check-in with %(name)s for %(days)s days. A short talk and a "
+                          "line in your log keep the pair going."),
+    "mentoring.watch_asked": _l("%(name)s would like to observe one of your lessons. Choose "
+                                "a lesson: they are ticked as observer."),
 }
 
 

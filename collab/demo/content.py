@@ -119,7 +119,8 @@ MENTORING = {
                "answer": str,
                "goals": [{"text": str, "success": str, "due_in_days": int, "done": bool}],
                "checkins": [{"days_ago": int, "author": HANDLE, "talked": str,
-                             "next_step": str}]}],
+                             "next_step": str}],
+               "thanks": [str]}],
 }
 
 

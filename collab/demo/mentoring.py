@@ -1,6 +1,7 @@
 """Demo mentoring in the demo SMP: offers to mentor (two experienced teachers still have room),
-the novices' wishes, guru01 mentoring guru09 (two goals, three check-ins) and guru05 mentoring
-guru10; guru11 and guru12 left unpaired, so that "Propose pairs" has work to do.
+the novices' wishes, guru01 mentoring guru09 (two goals, three check-ins, a thank-you) and
+guru05 mentoring guru10; guru11 and guru12 left unpaired, so that "Propose pairs" has work
+to do.
 
 Everything comes from `data/mentoring.json` and goes through the mentoring services, so
 places, notifications and activity events are as real ones would be. Idempotent: a novice
@@ -16,6 +17,7 @@ from collab.core.models import utcnow
 from collab.demo.content import DemoContent
 from collab.extensions import db
 from collab.mentoring import service as mentoring
+from collab.mentoring import service_life as life
 from collab.mentoring import service_space as space
 from collab.mentoring.models import MentorPair
 from collab.people.models import Membership, School, User
@@ -52,6 +54,7 @@ def _pair(novice: User, mentor: User, spec: dict, people: dict[str, User]) -> No
     mentoring.answer(pair, mentor, True, spec["answer"])
     pair.created_at = now - timedelta(days=spec["days_ago"], hours=3)
     pair.started_at = now - timedelta(days=spec["days_ago"])
+    pair.ends_on = life.default_end(pair.started_at, novice.membership.school.timezone)
     for goal_spec in spec["goals"]:
         goal = space.add_goal(pair, mentor, goal_spec["text"], goal_spec["success"],
                               today + timedelta(days=goal_spec["due_in_days"]), today)
@@ -61,3 +64,5 @@ def _pair(novice: User, mentor: User, spec: dict, people: dict[str, User]) -> No
         space.add_checkin(pair, people[checkin["author"]],
                           today - timedelta(days=checkin["days_ago"]), checkin["talked"],
                           checkin["next_step"], today)
+    for text in spec["thanks"]:
+        life.thank(pair, novice, text)

@@ -17,6 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from collab.core.forms import ListField, LongTextField, WholeNumberField
 from collab.mentoring.models import MAX_CAPACITY
 from collab.mentoring.service import FOCUS_AREAS, MAX_FOCUS, MAX_MESSAGE, MAX_NOTE
+from collab.mentoring.service_life import MAX_REFLECTION, MAX_THANKS
 from collab.mentoring.service_space import MAX_GOAL, MAX_NEXT, MAX_TALKED
 
 CAPACITY_MESSAGE = _l("Choose how many novices: 1 to %(max)d.", max=MAX_CAPACITY)
@@ -106,3 +107,25 @@ class SendForm(FlaskForm):
     """The proposals the principal keeps ticked: "novice id:mentor id" values."""
 
     pairs = SelectMultipleField(_l("Proposals"), validate_choice=False)
+
+
+class ReflectionForm(FlaskForm):
+    """A closing reflection: when ending the pair, or afterwards for the other teacher."""
+
+    reflection = LongTextField(
+        _l("Your closing reflection"),
+        description=_l("What did you learn together? What will you keep doing?"),
+        validators=[DataRequired(message=_l("Write a short closing reflection.")),
+                    _long(MAX_REFLECTION)], render_kw={"rows": 3})
+
+
+class ThanksForm(FlaskForm):
+    text = LongTextField(_l("A thank-you note to your mentor"), validators=[
+        DataRequired(message=_l("Write your thank-you note.")), _long(MAX_THANKS)],
+        render_kw={"rows": 2})
+
+
+class EndsOnForm(FlaskForm):
+    ends_on = DateField(_l("The pair ends on"), validators=[
+        InputRequired(message=_l("Choose an end date from tomorrow to three years after the "
+                                 "start."))])

@@ -54,14 +54,17 @@ class MentoringProfile(db.Model):
     # Strengths of a mentor, or what a novice wants help with: keys of service.FOCUS_AREAS.
     focus: Mapped[list] = mapped_column(JSON, default=list)
     note: Mapped[str] = mapped_column(String(300), default="")
+    # The mentor lets colleagues read the thank-you notes of their mentees on their profile.
+    show_thanks: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     user = relationship("User", lazy="joined")
 
 
 class MentorPair(db.Model):
-    """A novice and a mentor: asked by the novice (`requested`), proposed by the principal
-    (`proposed`, both must accept), `active` once accepted, else `declined` or `ended`."""
+    """A novice and a mentor: asked by the novice (`requested`, which they may take back:
+    `withdrawn`), proposed by the principal (`proposed`, both must accept), `active` once
+    accepted, else `declined` or `ended` (by either teacher, or at `ends_on`)."""
 
     __tablename__ = "mentor_pairs"
     __table_args__ = (
@@ -89,6 +92,16 @@ class MentorPair(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The day the pairing ends by itself (the principal sets it; a year from the start).
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    # The novice lets the mentor into the debrief rooms of their observed lessons.
+    share_debriefs: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                 server_default=false())
+    # When both were last reminded that no check-in was logged for a while (once per quiet
+    # spell: a check-in after it starts a new one).
+    nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    novice_reflection: Mapped[str] = mapped_column(Text, default="", server_default="")
+    mentor_reflection: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     novice = relationship("User", foreign_keys=[novice_id], lazy="joined")
     mentor = relationship("User", foreign_keys=[mentor_id], lazy="joined")
@@ -103,6 +116,9 @@ class MentorPair(db.Model):
 
     def member_ids(self) -> tuple[int, int]:
         return (self.novice_id, self.mentor_id)
+
+    def reflection_of(self, user_id: int) -> str:
+        return self.novice_reflection if user_id == self.novice_id else self.mentor_reflection
 
 
 class MentoringGoal(db.Model):
@@ -136,3 +152,18 @@ class CheckIn(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     author = relationship("User", lazy="joined")
+
+
+class ThankYou(db.Model):
+    """A thank-you note from the novice to their mentor (recognition). The mentor's profile
+    shows it to colleagues only when the mentor allows it (`MentoringProfile.show_thanks`)."""
+
+    __tablename__ = "mentoring_thanks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("mentor_pairs.id", ondelete="CASCADE"),
+                                         index=True)
+    text: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    pair = relationship("MentorPair", lazy="joined")

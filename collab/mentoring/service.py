@@ -17,7 +17,8 @@ from collab.core.models import utcnow
 from collab.core.refusals import RuleError
 from collab.extensions import db
 from collab.mentoring.models import MAX_CAPACITY, OPEN_STATES, MentoringProfile, MentorPair
-from collab.people.models import NOVICE_YEARS, Membership, Profile, User
+from collab.mentoring.service_life import default_end
+from collab.people.models import NOVICE_YEARS, Membership, Profile, School, User
 
 MAX_FOCUS = 3
 MAX_NOTE = 300
@@ -288,6 +289,8 @@ def answer(pair: MentorPair, user: User, accept: bool, note: str = "") -> Mentor
     if pair.mentor_ok and pair.novice_ok:
         pair.status = "active"
         pair.started_at = utcnow()
+        pair.ends_on = default_end(pair.started_at, db.session.get(School, pair.school_id)
+                                   .timezone)
         db.session.flush()
         activity.record(pair.school_id, user, "mentoring.pair_started", "mentor_pair", pair.id)
         notify.notify(other, "mentoring.accepted", Target("mentoring.pair", {"pair_id": pair.id}),

@@ -1,8 +1,9 @@
 """The pair's own space: goals (one to three, what success looks like, a due date, done or
 not yet) and the check-in log. Only the two teachers of an active pair write here; the
 principal learns that check-ins happen (their count and dates, `checkin_dates`), never what
-was written."""
+was written. `at_home` is what the home page shows each teacher of their pairs."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -37,6 +38,7 @@ class SpaceError(RuleError):
         "checkin_old": _l("Choose a date within the last year."),
         "not_active": _l("This pair is not active: nothing can be added."),
         "not_in_pair": _l("Only the two teachers of the pair write here."),
+        "novice_only": _l("Only the novice of the pair does this."),
     }
 
 
@@ -105,6 +107,41 @@ def add_checkin(pair: MentorPair, user: User, held_on: date | None, talked: str,
     db.session.flush()
     activity.record(pair.school_id, user, "mentoring.checkin_logged", "mentor_pair", pair.id)
     return checkin
+
+
+@dataclass
+class PairAtHome:
+    """A pair as the home page shows it to one of its teachers: who the other is, since
+    when, the last check-in and its next step, the goals still open."""
+
+    pair: MentorPair
+    other: User
+    as_novice: bool
+    last_checkin: CheckIn | None
+    open_goals: int
+
+
+def at_home(user: User) -> list[PairAtHome]:
+    """The user's active pairs (as novice: their mentor; as mentor: their mentees), for a
+    "your mentor / your mentees" card. Three queries, however many pairs."""
+    pairs = list(db.session.scalars(select(MentorPair).where(
+        MentorPair.status == "active",
+        (MentorPair.novice_id == user.id) | (MentorPair.mentor_id == user.id))
+        .order_by(MentorPair.started_at, MentorPair.id)))
+    ids = [p.id for p in pairs]
+    last: dict[int, CheckIn] = {}
+    goals: dict[int, int] = {}
+    if ids:
+        for checkin in db.session.scalars(select(CheckIn).where(CheckIn.pair_id.in_(ids))
+                                          .order_by(CheckIn.held_on, CheckIn.id)):
+            last[checkin.pair_id] = checkin
+        goals = dict(db.session.execute(
+            select(MentoringGoal.pair_id, func.count()).where(
+                MentoringGoal.pair_id.in_(ids), MentoringGoal.done_at.is_(None))
+            .group_by(MentoringGoal.pair_id)).all())
+    return [PairAtHome(p, p.mentor if p.novice_id == user.id else p.novice,
+                       p.novice_id == user.id, last.get(p.id), goals.get(p.id, 0))
+            for p in pairs]
 
 
 def checkin_dates(pair_ids: list[int]) -> dict[int, list[date]]:

@@ -60,6 +60,8 @@ class ObservationError(RuleError):
         "observer_count": _l("Choose one to %(max)d observers.", max=MAX_OBSERVERS),
         "observer_unknown": _l("Choose colleagues of your school."),
         "observer_busy": _l("Someone chosen has a class or another observation then."),
+        "observers_novices": _l("Ask at least one experienced colleague (3 or more years) "
+                                "too: a novice is not observed by novices only."),
         "note_long": _l("At most %(max)d characters.", max=MAX_NOTE),
         "reflection_missing": _l("Write your reflection."),
         "reflection_long": _l("The reflection is too long."),

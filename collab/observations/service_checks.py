@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from collab.extensions import db
 from collab.observations.models import ObservationBooking
-from collab.observations.service_suggestions import free_ids
+from collab.observations.service_suggestions import free_ids, is_novice, novices_among
 from collab.people.models import Membership, User
 from collab.timetables.service import LessonOccurrence
 
@@ -23,7 +23,8 @@ def focus_problems(focus: str) -> list[tuple[str, str]]:
 
 def observer_problems(teacher: User, occurrence: LessonOccurrence,
                       wanted: list[int]) -> list[tuple[str, str]]:
-    """The chosen observers' problem, if any: how many, who, free then (code, field)."""
+    """The chosen observers' problem, if any: how many, who, free then, not only novices
+    for a novice (code, field)."""
     if not 1 <= len(wanted) <= MAX_OBSERVERS:
         return [("observer_count", "observers")]
     colleagues = set(db.session.scalars(select(Membership.user_id).where(
@@ -32,6 +33,8 @@ def observer_problems(teacher: User, occurrence: LessonOccurrence,
         return [("observer_unknown", "observers")]
     if free_ids(teacher.school_id, occurrence.on, occurrence.period, set(wanted)) != set(wanted):
         return [("observer_busy", "observers")]
+    if is_novice(teacher.id) and novices_among(wanted) == set(wanted):
+        return [("observers_novices", "observers")]
     return []
 
 

@@ -5,6 +5,9 @@ A room's members follow from what it is about, so they change as the school chan
 - an observation's room: the observed teacher and the observers who accepted (the debrief
   is theirs; a principal sees that the observation happened, not what was said about it);
 - a team's room: the team's members;
+- a mentoring pair's room: the novice and the mentor (also after the pair ended: its history
+  stays theirs); a mentor also joins the debrief rooms of their mentee's observed lessons
+  while the pair is active and the mentee allows it (`MentorPair.share_debriefs`);
 - an ad-hoc room: its creator and the colleagues they invited.
 Only ever within the user's school. Anyone else gets a 404 (HTTP) or `ok: false` (socket).
 The facilitator (the room's creator, or the colleague they named) runs its protocol and sends
@@ -18,6 +21,7 @@ from flask_login import current_user
 from sqlalchemy import and_, bindparam, exists, false, inspect, or_, select
 
 from collab.extensions import db
+from collab.mentoring.models import MentorPair
 from collab.observations.models import Observation, ObservationObserver
 from collab.people.access import current_school
 from collab.people.models import TeamMember
@@ -41,6 +45,12 @@ def _member(user_id, school_id):
     observing = exists().where(ObservationObserver.observation_id == Room.observation_id,
                                ObservationObserver.user_id == user_id,
                                ObservationObserver.status == "accepted")
+    mentoring_debrief = exists().where(
+        Observation.id == Room.observation_id, MentorPair.novice_id == Observation.teacher_id,
+        MentorPair.mentor_id == user_id, MentorPair.status == "active",
+        MentorPair.share_debriefs.is_(True))
+    in_pair = exists().where(MentorPair.id == Room.mentor_pair_id,
+                             or_(MentorPair.novice_id == user_id, MentorPair.mentor_id == user_id))
     in_team = exists().where(TeamMember.team_id == Room.team_id, TeamMember.user_id == user_id)
     invited = exists().where(RoomMember.room_id == Room.id, RoomMember.user_id == user_id,
                              RoomMember.invited.is_(True))
@@ -48,8 +58,9 @@ def _member(user_id, school_id):
         Room.school_id == school_id,
         or_(
             and_(Room.kind == "plan", readable_plan),
-            and_(Room.kind == "observation", or_(observed, observing)),
+            and_(Room.kind == "observation", or_(observed, observing, mentoring_debrief)),
             and_(Room.kind == "team", in_team),
+            and_(Room.kind == "mentoring", in_pair),
             and_(Room.kind == "adhoc", or_(Room.created_by_id == user_id, invited)),
         ),
     )
@@ -58,7 +69,8 @@ def _member(user_id, school_id):
 # What a flush may take away: the rule above, read backwards. A row deleted or a column
 # changed here can end someone's membership of a room (see narrowed_by).
 _LEAVES_ON_DELETE = (TeamMember, PlanCoauthor, RoomMember, ObservationObserver)
-_LEAVES_ON_CHANGE = {ObservationObserver: ("status",), RoomMember: ("invited",)}
+_LEAVES_ON_CHANGE = {ObservationObserver: ("status",), RoomMember: ("invited",),
+                     MentorPair: ("status", "share_debriefs")}
 _PLAN_READERS = ("visibility", "team_id", "owner_id", "school_id")
 
 
@@ -79,7 +91,9 @@ def narrowed_by(session_) -> tuple[set[int], set[int]]:
         if isinstance(obj, Plan) and _changed(obj, _PLAN_READERS):
             plans.add(obj.id)
         elif _changed(obj, _LEAVES_ON_CHANGE.get(type(obj), ())):
-            users.add(obj.user_id)
+            # A mentor leaves their mentee's debrief rooms when the pair ends or the
+            # mentee stops sharing them.
+            users.add(obj.mentor_id if isinstance(obj, MentorPair) else obj.user_id)
     if plans:
         with session_.no_autoflush:
             rooms.update(session_.scalars(select(Room.id).where(Room.plan_id.in_(plans))))

@@ -1,10 +1,11 @@
-"""Co-thinking rooms: a room per lesson plan, per observation debrief, per team, or ad hoc
-with invited members; its chat messages, its board of sticky notes, and the facilitated
-protocol it may be running.
+"""Co-thinking rooms: a room per lesson plan, per observation debrief, per team, per
+mentoring pair, or ad hoc with invited members; its chat messages, its board of sticky
+notes, and the facilitated protocol it may be running.
 
 Who is in a room is decided by collab.rooms.access from what the room is about (the plan's
-readers, the observation's participants, the team's members, the invited people); a
-RoomMember row keeps a person's read marker and, for an ad-hoc room, their invitation.
+readers, the observation's participants, the team's members, the pair's two teachers, the
+invited people); a RoomMember row keeps a person's read marker and, for an ad-hoc room,
+their invitation.
 """
 
 from datetime import datetime
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from collab.core.models import UTCDateTime, utcnow
 from collab.extensions import db
 
-ROOM_KINDS = ("plan", "observation", "team", "adhoc")
+ROOM_KINDS = ("plan", "observation", "team", "adhoc", "mentoring")
 BOARD_COLUMNS = ("evidence", "wonderings", "suggestions", "next_steps")
 
 
@@ -45,6 +46,10 @@ class Room(db.Model):
     )
     team_id: Mapped[int | None] = mapped_column(
         ForeignKey("teams.id", ondelete="CASCADE"), unique=True
+    )
+    # A mentoring pair's own room: its novice and mentor.
+    mentor_pair_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mentor_pairs.id", ondelete="CASCADE"), unique=True
     )
     title: Mapped[str] = mapped_column(String(120), default="")
     created_by_id: Mapped[int | None] = mapped_column(
@@ -69,6 +74,7 @@ class Room(db.Model):
     plan = relationship("Plan")
     observation = relationship("Observation")
     team = relationship("Team")
+    mentor_pair = relationship("MentorPair")
     created_by = relationship("User", foreign_keys=[created_by_id])
     facilitator = relationship("User", foreign_keys=[facilitator_id])
     floor_user = relationship("User", foreign_keys=[floor_user_id])

@@ -21,6 +21,7 @@ from collab.core.notify import notify
 from collab.core.refusals import RuleError
 from collab.core.rendering import render_markdown
 from collab.extensions import db
+from collab.mentoring.models import MentorPair
 from collab.observations.models import Observation
 from collab.people.models import Membership, Team, TeamMember, User
 from collab.plans.models import Plan, PlanCoauthor
@@ -49,13 +50,14 @@ class RoomError(RuleError):
 # -- opening rooms ------------------------------------------------------------------------
 
 def _get_or_create(school_id: int, user, **about) -> Room:
-    """The room about one plan, observation or team, made on first use. Two colleagues
-    opening it at once get the same room (the unique key decides, the loser reads)."""
+    """The room about one plan, observation, team or mentoring pair, made on first use. Two
+    colleagues opening it at once get the same room (the unique key decides, the loser
+    reads)."""
     (column, value), = about.items()
     found = db.session.scalar(select(Room).where(getattr(Room, column) == value))
     if found is not None:
         return found
-    kind = column.removesuffix("_id")
+    kind = "mentoring" if column == "mentor_pair_id" else column.removesuffix("_id")
     try:
         with db.session.begin_nested():
             room = Room(school_id=school_id, kind=kind, created_by_id=user.id, **about)
@@ -72,6 +74,11 @@ def room_for_plan(plan: Plan, user) -> Room:
 
 def room_for_observation(observation: Observation, user) -> Room:
     return _get_or_create(observation.school_id, user, observation_id=observation.id)
+
+
+def room_for_pair(pair: MentorPair, user) -> Room:
+    """The mentoring pair's own room: the novice and the mentor."""
+    return _get_or_create(pair.school_id, user, mentor_pair_id=pair.id)
 
 
 def room_for_team(team: Team, user) -> Room:
@@ -136,9 +143,14 @@ def member_ids(room: Room) -> set[int]:
     if room.kind == "team":
         return set(db.session.scalars(
             select(TeamMember.user_id).where(TeamMember.team_id == room.team_id)))
+    if room.kind == "mentoring":
+        return set(room.mentor_pair.member_ids())
     if room.kind == "observation":
         observation = room.observation
-        return {observation.teacher_id} | {
+        mentors = db.session.scalars(select(MentorPair.mentor_id).where(
+            MentorPair.novice_id == observation.teacher_id, MentorPair.status == "active",
+            MentorPair.share_debriefs.is_(True)))
+        return {observation.teacher_id, *mentors} | {
             i.user_id for i in observation.observers if i.status == "accepted"}
     plan = room.plan
     if plan.visibility == "school":
@@ -167,6 +179,8 @@ def title(room: Room) -> str:
         return room.plan.title
     if room.kind == "team" and room.team is not None:
         return room.team.name
+    if room.kind == "mentoring" and room.mentor_pair is not None:
+        return f"{room.mentor_pair.novice.name} · {room.mentor_pair.mentor.name}"
     if room.kind == "observation" and room.observation is not None:
         o = room.observation
         return f"{o.class_name} · {o.subject} · {o.lesson_date.isoformat()}"

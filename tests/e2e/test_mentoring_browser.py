@@ -58,6 +58,15 @@ def test_an_unpaired_novice_asks_a_suggested_mentor_who_accepts(site):
     site.submit("main form[action$='/goals'] button[type=submit]")
     text = site.page.locator("main").inner_text()
     assert "Perkenalan dan tujuan." in text and "Mengajukan pertanyaan terbuka" in text
+    # The novice asks the mentor to observe them: a lesson when the mentor is free, the
+    # mentor ticked on the request.
+    site.sign_out()
+    site.log_in(UNPAIRED)
+    site.open(f"/mentoring/pairs/{pair.id}")
+    site.submit(f"main a[href$='/observations/new?observer={pair.mentor_id}']")
+    site.submit("main ul.choices a:has(strong)")
+    assert site.page.locator(f"main input[name=observers][value='{pair.mentor_id}']"
+                             ).is_checked()
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
@@ -67,9 +76,16 @@ def test_every_mentoring_page_passes_axe(site, lang):
         site.switch_language(lang)
     pair = demo_pair()
     site.log_in(NOVICE)
-    for path in ("/mentoring/", f"/mentoring/pairs/{pair.id}"):
+    for path in (f"/mentoring/mentors/{pair.mentor_id}", "/mentoring/",
+                 f"/mentoring/pairs/{pair.id}"):
         site.open(path)
         assert site.lang() == lang, path
+    # An empty thank-you: refused next to it.
+    site.page.fill("main textarea[name=text]", "   ")
+    with site.page.expect_response(lambda r: r.request.method == "POST") as answer:
+        site.submit("main form[action$='/thanks'] button[type=submit]")
+    assert answer.value.status == 400
+    assert site.page.locator("#text-error").count() == 1
     # A check-in dated in the future: refused next to its field, what was typed kept.
     site.page.fill("main input[name=held_on]", "2999-01-01")
     site.page.fill("main textarea[name=talked]", "Catatan saya")
@@ -101,3 +117,56 @@ def test_the_mentoring_pages_fit_a_360px_phone(narrow_site):
     for path in ("/mentoring/", "/mentoring/propose", f"/mentoring/pairs/{pair.id}"):
         narrow_site.open(path)
         assert horizontal_overflow(narrow_site.page) <= 0, path
+
+
+@pytest.fixture(params=["id", "en"])
+def narrow_site_in(request, browser, live_server, axe):
+    """A 360 px phone whose browser asks for Indonesian or English."""
+    locale = {"id": "id-ID", "en": "en-US"}[request.param]
+    context = browser.new_context(locale=locale, viewport={"width": 360, "height": 740},
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield Site(page, live_server.url, axe), request.param
+    context.close()
+
+
+def test_the_principal_proposes_locks_and_sends_pairs_and_they_are_accepted(narrow_site_in):
+    site, lang = narrow_site_in
+    site.open("/auth/login")
+    if site.lang() != lang:
+        site.switch_language(lang)
+    site.log_in(PRINCIPAL)
+    site.open("/mentoring/")
+    assert site.lang() == lang
+    site.open("/mentoring/propose")
+    assert horizontal_overflow(site.page) <= 0
+    proposals = site.page.locator("main ul.suggestions > li")
+    assert proposals.count() >= 1
+    locked = proposals.first.locator("input[name=lock]").get_attribute("value")
+    proposals.first.locator("input[name=lock]").check()
+    site.submit("main button[form=recompute]")
+    assert f"lock={locked.replace(':', '%3A')}" in site.path()
+    assert site.page.locator(f"main input[name=lock][value='{locked}']").is_checked()
+    site.submit("main form[method=post] button.primary")
+    assert site.path() == "/mentoring/"
+    novice_id, mentor_id = (int(x) for x in locked.split(":"))
+    db.session.rollback()
+    pair = db.session.scalar(select(MentorPair).where(
+        MentorPair.novice_id == novice_id, MentorPair.mentor_id == mentor_id))
+    assert pair.status == "proposed"
+    assert pair.novice.name in site.page.locator("main table").inner_text()
+    assert horizontal_overflow(site.page) <= 0
+    for person in (pair.mentor, pair.novice):
+        site.sign_out()
+        site.log_in(person.email)
+        site.open("/mentoring/")
+        site.submit(f"#asked form[action$='/pairs/{pair.id}/answer'] button[value=accept]")
+    db.session.rollback()
+    assert db.session.get(MentorPair, pair.id).status == "active"
+    assert site.path() == f"/mentoring/pairs/{pair.id}"
+    assert horizontal_overflow(site.page) <= 0
+    site.sign_out()
+    site.log_in(PRINCIPAL)
+    site.open(f"/mentoring/pairs/{pair.id}")
+    assert pair.mentor.name in site.page.locator("main").inner_text()

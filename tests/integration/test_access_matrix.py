@@ -393,6 +393,20 @@ MATRIX = {
                            f"{_id(w, 'mentoring_goal')}/done", PAIR_POST)},
     "/mentoring/pairs/<int:pair_id>/checkins": {
         "POST": (mentor_pair_url("/checkins"), PAIR_POST)},
+    # What the pair does together, thanks and ending: the pair's two teachers only.
+    **{f"/mentoring/pairs/<int:pair_id>/{action}": {
+        "POST": (mentor_pair_url(f"/{action}"), PAIR_POST)}
+       for action in ("plan", "room", "watch", "share", "withdraw", "thanks", "end",
+                      "reflection")},
+    # The end date: A's principal (an empty date is refused next to the field).
+    "/mentoring/pairs/<int:pair_id>/ends-on": {
+        "POST": (mentor_pair_url("/ends-on"), {**PRINCIPAL_OF_ITEM_POST, "principal": 400})},
+    # A colleague's mentoring profile: their school reads it.
+    "/mentoring/mentors/<int:user_id>": {
+        "GET": (lambda w: f"/mentoring/mentors/{w['a']['mentor'].id}",
+                {**MEMBERS, "other": 404})},
+    "/mentoring/thanks/visibility": {
+        "POST": (lambda w: "/mentoring/thanks/visibility", MEMBERS_POST)},
     "/plans/": {"GET": (lambda w: "/plans/", MEMBERS)},
     "/plans/new": {
         "GET": (lambda w: "/plans/new", MEMBERS),

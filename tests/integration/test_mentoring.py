@@ -353,7 +353,8 @@ def test_the_pair_writes_goals_and_check_ins(school, client_for):
     assert {"mentoring.checkin_logged", "mentoring.goal_done"} <= verbs
     page = mentor.get(url).text
     assert "Pertanyaan pemantik" in page and "Bertanya terbuka" in page
-    assert 'href="/observations/new"' in novice.get(url).text  # the novice's shortcut
+    # The novice's shortcut: the observation request with the mentor to tick.
+    assert f'href="/observations/new?observer={school["ana"].id}"' in novice.get(url).text
 
 
 @pytest.mark.parametrize(("data", "field", "sentence"), [

@@ -95,6 +95,9 @@ def new():
         if chosen in {value for value, _label in form.target.choices}:
             form.target.data = chosen
         form.due_on.data = school_today(current_school()) + assessments.REMIND_BEFORE * 7
+        asked = request.args.get("assessor", "")  # a shortcut: the mentoring pair's page
+        if asked.isascii() and asked.isdigit() and int(asked) in dict(form.assessors.choices):
+            form.assessors.data = [int(asked)]
     if form.validate_on_submit():
         fields = RequestFields(rubric_version_id=form.rubric.data,
                                assessor_ids=form.assessors.data, due_on=form.due_on.data,

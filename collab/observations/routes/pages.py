@@ -81,6 +81,10 @@ def new():
         SelectChoice(p.id, p.title) for p in readable]
     if request.method == "GET" and request.args.get("plan", "").isdigit():
         form.plan_id.data = int(request.args["plan"])
+    # A shortcut (the mentoring pair's page) names the colleague to ask: ticked when free.
+    prefilled = _observer_arg()
+    if request.method == "GET" and prefilled in {s.user.id for s in suggestions}:
+        form.observers.data = [prefilled]
     if form.validate_on_submit():
         plan = next((p for p in readable if p.id == form.plan_id.data), None)
         try:
@@ -97,7 +101,9 @@ def new():
                   "success")
             return redirect(url_for("observations.view", observation_id=observation.id))
     return render_template("observations/request.html", form=form, lesson=lesson,
-                           suggestions=suggestions[:observer_suggestions.SHOWN * 2]), (
+                           suggestions=suggestions[:observer_suggestions.SHOWN * 2],
+                           busy=bool(prefilled) and request.method == "GET"
+                           and not form.observers.data), (
         400 if form.errors else 200)
 
 
@@ -114,8 +120,17 @@ def _pick_lesson(lessons, taken: dict, key: str):
     plan = request.args.get("plan", "")
     return render_template("observations/pick_lesson.html", lessons=lessons, taken=taken,
                            key=observations.lesson_key,
-                           plan=int(plan) if plan.isdigit() and len(plan) < 10 else None
+                           plan=int(plan) if plan.isdigit() and len(plan) < 10 else None,
+                           observer=_observer_arg(),
+                           free=observer_suggestions.free_for(
+                               current_school().id, _observer_arg(), lessons)
                            ), status
+
+
+def _observer_arg() -> int | None:
+    """The colleague a shortcut asks to observe (`?observer=`), as a number."""
+    value = request.args.get("observer", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 def _field_error(form, error: ObservationError) -> None:

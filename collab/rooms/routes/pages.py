@@ -37,6 +37,7 @@ KINDS = {
     "observation": _l("Debrief"),
     "team": _l("Team"),
     "adhoc": _l("Ad hoc"),
+    "mentoring": _l("Mentoring"),
 }
 
 COLUMNS = {

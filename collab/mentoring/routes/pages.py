@@ -18,8 +18,6 @@ from collab.mentoring import service_space as space
 from collab.mentoring.forms import (
     AnswerForm,
     AskForm,
-    CheckInForm,
-    GoalForm,
     OfferForm,
     PrincipalOfferForm,
     ProposeForm,
@@ -27,7 +25,6 @@ from collab.mentoring.forms import (
     WishesForm,
 )
 from collab.mentoring.service import FOCUS_AREAS, MentoringError
-from collab.mentoring.service_space import SpaceError
 from collab.mentoring.service_suggestions import load_pool, suggest
 from collab.people.access import current_school, principal_required, school_member_required
 
@@ -273,28 +270,6 @@ def pairs_csv():
                         "Content-Disposition": 'attachment; filename="mentoring-pairs.csv"'})
 
 
-@bp.route("/pairs/<int:pair_id>")
-@school_member_required
-def pair(pair_id):
-    """The pair's space; the principal sees that it exists, not its content."""
-    found = access.visible_pair(pair_id)
-    if not access.can_see_content(current_user, found):
-        dates = space.checkin_dates([found.id])[found.id]
-        return render_template("mentoring/pair_summary.html", pair=found, dates=dates)
-    return _pair_page(found)
-
-
-def _pair_page(found, status: int = 200, **forms):
-    return render_template(
-        "mentoring/pair.html", pair=found, focus_areas=FOCUS_AREAS,
-        wishes=(mentoring.profile_of(found.novice).focus
-                if mentoring.profile_of(found.novice) else []),
-        goal_form=forms.get("goal_form") or GoalForm(formdata=None),
-        checkin_form=forms.get("checkin_form") or CheckInForm(
-            formdata=None, data={"held_on": _today()}),
-        answer_form=AnswerForm(formdata=None), empty=EmptyForm(), today=_today()), status
-
-
 @bp.route("/pairs/<int:pair_id>/answer", methods=["POST"])
 @school_member_required
 def answer(pair_id):
@@ -317,53 +292,3 @@ def answer(pair_id):
             show_refusal(form, error)
     # The note too long: said next to it, what was typed kept.
     return _index(400, answer_form=form, answer_for=found.id)
-
-
-@bp.route("/pairs/<int:pair_id>/goals", methods=["POST"])
-@school_member_required
-def add_goal(pair_id):
-    found = access.pair_of_mine(pair_id)
-    form = GoalForm()
-    if form.validate_on_submit():
-        try:
-            space.add_goal(found, current_user, form.text.data, form.success.data,
-                           form.due_on.data, _today())
-            db.session.commit()
-            return redirect(url_for("mentoring.pair", pair_id=found.id, _anchor="goals"))
-        except SpaceError as error:
-            db.session.rollback()
-            show_refusal(form, error)
-    return _pair_page(found, 400, goal_form=form)
-
-
-@bp.route("/pairs/<int:pair_id>/goals/<int:goal_id>/done", methods=["POST"])
-@school_member_required
-def goal_done(pair_id, goal_id):
-    found = access.pair_of_mine(pair_id)
-    goal = access.goal_of_pair(found, goal_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            space.set_goal_done(found, goal, current_user, request.form.get("done") == "1")
-            db.session.commit()
-        except SpaceError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-    return redirect(url_for("mentoring.pair", pair_id=found.id, _anchor="goals"))
-
-
-@bp.route("/pairs/<int:pair_id>/checkins", methods=["POST"])
-@school_member_required
-def add_checkin(pair_id):
-    found = access.pair_of_mine(pair_id)
-    form = CheckInForm()
-    if form.validate_on_submit():
-        try:
-            space.add_checkin(found, current_user, form.held_on.data, form.talked.data,
-                              form.next_step.data, _today())
-            db.session.commit()
-            flash(_("The check-in is logged."), "success")
-            return redirect(url_for("mentoring.pair", pair_id=found.id, _anchor="log"))
-        except SpaceError as error:
-            db.session.rollback()
-            show_refusal(form, error)
-    return _pair_page(found, 400, checkin_form=form)

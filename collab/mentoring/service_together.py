@@ -1,0 +1,103 @@
+"""What a pair does together, one tap from its page: a lesson plan with both as authors, the
+pair's own co-thinking room, and the novice's wish to watch one of the mentor's lessons
+(the mentor gets a prefilled observation request with the novice ticked). Asking the mentor
+to observe the novice, or for feedback, are links to the existing forms with the mentor
+prefilled (the pair page builds them); the mentor then assesses as kind "mentor"
+(assessments.service).
+
+Only the two teachers of an active pair do these; the room stays theirs after the pair ends.
+"""
+
+from datetime import date
+
+from sqlalchemy import and_, or_, select
+
+from collab.core import notify
+from collab.core.links import Target
+from collab.extensions import db
+from collab.mentoring.models import MentorPair
+from collab.mentoring.service_space import SpaceError
+from collab.observations.models import Observation, ObservationObserver
+from collab.plans import service as plans
+from collab.plans import service_templates as plan_templates
+from collab.plans.models import Plan, PlanCoauthor
+from collab.rooms import service as rooms
+from collab.rooms.models import Room
+
+PLAN_TEMPLATE = "modul_ajar"
+
+
+def _active_member(pair: MentorPair, user) -> None:
+    if user.id not in pair.member_ids():
+        raise SpaceError("not_in_pair")
+    if pair.status != "active":
+        raise SpaceError("not_active")
+
+
+def other_of(pair: MentorPair, user):
+    return pair.mentor if user.id == pair.novice_id else pair.novice
+
+
+def plan_together(pair: MentorPair, user, title: str) -> Plan:
+    """A new private plan (the Modul Ajar template) owned by `user` with the other teacher
+    of the pair as co-author; the other is told."""
+    _active_member(pair, user)
+    other = other_of(pair, user)
+    body = plan_templates.body_for(pair.school_id, PLAN_TEMPLATE) or ""
+    plan = plans.create(user, plans.PlanFields(title=title[:200], body=body),
+                        PLAN_TEMPLATE)
+    plans.set_coauthors(plan, {other.id}, user)
+    notify.notify(other, "plan.coauthor_added", Target("plans.view", {"plan_id": plan.id}),
+                  title=plan.title)
+    return plan
+
+
+def plans_together(pair: MentorPair) -> list[Plan]:
+    """The plans one of the two owns and the other co-authors, newest first (one query)."""
+    a, b = pair.member_ids()
+    return list(db.session.scalars(
+        select(Plan).join(PlanCoauthor, PlanCoauthor.plan_id == Plan.id)
+        .where(((Plan.owner_id == a) & (PlanCoauthor.user_id == b))
+               | ((Plan.owner_id == b) & (PlanCoauthor.user_id == a)))
+        .order_by(Plan.updated_at.desc(), Plan.id.desc()).limit(20)))
+
+
+def open_room(pair: MentorPair, user) -> Room:
+    """The pair's room, made on first use by either teacher of an active pair (an ended
+    pair's room stays readable, but no new one is made)."""
+    if user.id not in pair.member_ids():
+        raise SpaceError("not_in_pair")
+    found = db.session.scalar(select(Room).where(Room.mentor_pair_id == pair.id))
+    if found is not None:
+        return found
+    _active_member(pair, user)
+    return rooms.room_for_pair(pair, user)
+
+
+def room_of(pair: MentorPair) -> Room | None:
+    return db.session.scalar(select(Room).where(Room.mentor_pair_id == pair.id))
+
+
+def observations_between(pair: MentorPair) -> list[date]:
+    """The dates of the lessons one of the two observed of the other (accepted, not
+    cancelled), newest first: what the principal may know of them, never the notes."""
+    a, b = pair.member_ids()
+    return list(db.session.scalars(
+        select(Observation.lesson_date)
+        .join(ObservationObserver, ObservationObserver.observation_id == Observation.id)
+        .where(ObservationObserver.status == "accepted",
+               Observation.state.in_(("scheduled", "completed", "debriefed")),
+               or_(and_(Observation.teacher_id == a, ObservationObserver.user_id == b),
+                   and_(Observation.teacher_id == b, ObservationObserver.user_id == a)))
+        .order_by(Observation.lesson_date.desc())))
+
+
+def ask_to_watch(pair: MentorPair, novice) -> None:
+    """The novice would like to observe one of the mentor's lessons: the mentor is told, with
+    a link to the observation request with the novice ticked (they choose the lesson)."""
+    _active_member(pair, novice)
+    if novice.id != pair.novice_id:
+        raise SpaceError("novice_only")
+    notify.notify(pair.mentor, "mentoring.watch_asked",
+                  Target("observations.new", {"observer": novice.id}), email=True,
+                  name=novice.name)
