@@ -7,7 +7,7 @@ from flask_babel import format_time
 from flask_login import current_user, login_user
 
 from collab.core import notify
-from collab.core.forms import EmptyForm, show_refusal
+from collab.core.forms import show_refusal
 from collab.core.links import safe_next
 from collab.extensions import db
 from collab.home import bp
@@ -30,13 +30,14 @@ def home_page():
         return render_template("main/no_school.html")
     principal = is_principal()
     school = current_user.membership.school
-    summary = home.summary(current_user, school_today(school))
+    today = school_today(school)
+    summary = home.summary(current_user, today)
     needs = start.principal_needs(school.id) if principal else None
     steps = [] if principal else start.getting_started(current_user)
     return render_template("main/home.html", summary=summary, needs=needs,
                            steps=steps if not all(step.done for step in steps) else [],
                            first_team=summary.teams[0] if summary.teams else None,
-                           today=school_today(school), clock=clock, done_form=EmptyForm())
+                           today=today, clock=clock)
 
 
 def clock(value) -> str:
