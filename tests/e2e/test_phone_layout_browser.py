@@ -190,6 +190,26 @@ def test_on_a_wide_screen_the_areas_are_in_the_header(site):
         header["y"] + header["height"], "in the header's row, not at the bottom"
 
 
+def test_the_plan_pages_secondary_actions_are_in_one_menu(phone):
+    phone.log_in(TEACHER)
+    plan = db.session.scalar(select(Plan).where(Plan.owner_id == user(TEACHER).id)
+                             .order_by(Plan.id))
+    phone.open(f"/plans/{plan.id}")
+    page = phone.page
+    actions = page.locator("main .page-head .actions")
+    visible = [b for b in actions.locator("a, button, summary").all() if b.is_visible()]
+    assert len(visible) == 3, "Edit, Discuss in a room and the menu"
+    assert actions.bounding_box()["y"] + actions.bounding_box()["height"] < HEIGHT / 2
+    page.locator("main details.more-actions summary").click()
+    phone.check()
+    items = page.locator("main details.more-actions li")
+    assert items.count() == 7
+    for item in items.all():
+        box = item.bounding_box()
+        assert item.is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= WIDTH
+        assert box["height"] >= 44
+
+
 # ---------------------------------------------------------------- bugs 2 and 3
 
 
