@@ -46,10 +46,11 @@ TODAY_STATES = ("requested", "scheduled", "completed")
 
 @dataclass(frozen=True)
 class AgendaItem:
-    """Something waiting for me: an observation to answer (its id, the observed teacher, the
-    date and period), feedback to give (the assessment's id, whom, its kind, due date), a
-    mentoring request to answer (the pair's id, the other teacher) or an action step (id,
-    text, due date)."""
+    """Something waiting for me: an observation to answer or whose notes I have to send (its
+    id, the observed teacher, the date and period), one of my lessons to reflect on (its id,
+    class, date, period and subject), feedback to give (the assessment's id, whom, its kind,
+    due date), a mentoring request to answer (the pair's id, the other teacher) or an action
+    step (id, text, due date)."""
 
     kind: str
     id: int
@@ -197,7 +198,8 @@ def team_activity(user) -> list[TeamActivity]:
 
 
 def _agenda(user):
-    """One query: the observations I have not answered (soonest first), the feedback I have
+    """One query: the observations I have not answered, those whose notes I have still to
+    send and those of my lessons waiting for my reflection (by time), the feedback I have
     been asked for and not yet given (soonest due first), the mentoring requests waiting for
     my answer, then my open action steps (soonest due first)."""
     answers = (select(literal("answer").label("kind"), Observation.id,
@@ -211,6 +213,20 @@ def _agenda(user):
                       ObservationObserver.status == "invited",
                       Observation.state.in_(("requested", "scheduled")),
                       Observation.starts_at > utcnow()))
+    notes = (select(literal("notes"), Observation.id, User.name, Observation.lesson_date,
+                    Observation.period, cast(null(), String), literal(1),
+                    cast(Observation.starts_at, String))
+             .join(ObservationObserver, ObservationObserver.observation_id == Observation.id)
+             .join(User, User.id == Observation.teacher_id)
+             .where(ObservationObserver.user_id == user.id,
+                    ObservationObserver.status == "accepted",
+                    ObservationObserver.submitted_at.is_(None),
+                    Observation.state.in_(("scheduled", "completed")),
+                    Observation.ends_at < utcnow()))
+    debriefs = (select(literal("debrief"), Observation.id, Observation.class_name,
+                       Observation.lesson_date, Observation.period, Observation.subject,
+                       literal(1), cast(Observation.starts_at, String))
+                .where(Observation.teacher_id == user.id, Observation.state == "completed"))
     assessed = aliased(User)
     feedback = (select(literal("feedback"), Assessment.id, assessed.name, Assessment.due_on,
                        cast(null(), Integer), Assessment.kind, literal(2),
@@ -233,7 +249,7 @@ def _agenda(user):
                       cast(null(), Integer), cast(null(), String), literal(4),
                       cast(ActionStep.due_on, String))
                .where(ActionStep.owner_id == user.id, ActionStep.done_at.is_(None)))
-    everything = union_all(answers, feedback, pairs, actions).subquery()
+    everything = union_all(answers, notes, debriefs, feedback, pairs, actions).subquery()
     return select(everything.c.kind, everything.c.id, everything.c.label, everything.c.on,
                   everything.c.period, everything.c.detail).order_by(
         everything.c.a, everything.c.b, everything.c.id)

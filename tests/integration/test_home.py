@@ -172,6 +172,26 @@ def test_feedback_asked_of_me_waits_with_a_link_to_my_form(a, english):
     assert own.find("a", string="Your self-assessment") is not None
 
 
+def test_notes_to_send_and_a_lesson_to_reflect_on_wait_for_me(a, english):
+    observation = observation_today(a, "teacher", 1, observers=["mentor"], state="completed")
+    observation.starts_at = utcnow() - timedelta(hours=2)
+    observation.ends_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    observer = section(english(a["mentor"]).get("/"), "waiting-title")
+    link = observer.find("a", string="Send your notes on Teacher A's lesson")
+    assert link["href"] == f"/observations/{observation.id}/notes"
+    teacher = section(english(a["teacher"]).get("/"), "waiting-title")
+    reflect = teacher.find("a", string="Read the notes and reflect")
+    assert reflect["href"] == f"/observations/{observation.id}/debrief"
+    invite = db.session.query(ObservationObserver).filter_by(
+        observation_id=observation.id).one()
+    invite.submitted_at = utcnow()
+    observation.state = "debriefed"
+    db.session.commit()
+    assert section(english(a["mentor"]).get("/"), "waiting-title") is None
+    assert section(english(a["teacher"]).get("/"), "waiting-title") is None
+
+
 def test_mentoring_shows_my_mentor_and_my_mentees_and_requests_to_answer(a, english):
     school = a["school"]
     db.session.add(MentorPair(school_id=school.id, novice_id=a["teacher2"].id,
