@@ -1,15 +1,20 @@
 """Home, first-run setup, language switch, notifications, health check."""
 
+from datetime import datetime
+
 from flask import abort, g, redirect, render_template, session, url_for
+from flask_babel import format_time
 from flask_login import current_user, login_user
 
 from collab.core import notify
-from collab.core.forms import EmptyForm, show_refusal
+from collab.core.forms import show_refusal
 from collab.core.links import safe_next
 from collab.extensions import db
 from collab.home import bp
 from collab.home import service as home
+from collab.home import service_start as start
 from collab.home.forms import LanguageForm, SetupForm
+from collab.observations.service import school_today
 from collab.people import service as schools
 from collab.people.access import is_principal
 
@@ -23,8 +28,26 @@ def healthz():
 def home_page():
     if current_user.membership is None:
         return render_template("main/no_school.html")
-    summary = home.summary(current_user, principal=is_principal())
-    return render_template("main/home.html", summary=summary, done_form=EmptyForm())
+    principal = is_principal()
+    school = current_user.membership.school
+    today = school_today(school)
+    summary = home.summary(current_user, today)
+    needs = start.principal_needs(school.id) if principal else None
+    steps = [] if principal else start.getting_started(current_user)
+    return render_template("main/home.html", summary=summary, needs=needs,
+                           steps=steps if not all(step.done for step in steps) else [],
+                           first_team=summary.teams[0] if summary.teams else None,
+                           today=today, clock=clock)
+
+
+def clock(value) -> str:
+    """A clock time as the reader's language writes it ("07.30", "7:30 AM"): a period's
+    local time as it is, a UTC datetime in the school's zone."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_time(value, "short")
+    return format_time(value, "short", rebase=False)
 
 
 @bp.route("/setup", methods=["GET", "POST"])

@@ -1,49 +1,121 @@
-"""What the home page shows: my teams, the observations waiting for my answer, my open
-action steps, my latest notifications, and for a principal the staff figures. A fixed
-handful of queries whatever the school's size (teams, answers and steps come in one)."""
+"""What the home page shows, in the order a teacher's day asks for it: today (my lessons and
+the observations I take part in, with one tap to take notes), what waits for my answer
+(observation invitations, feedback to give, mentoring requests), my open action steps, my
+mentor or mentees, the recent activity of my teams' rooms and my latest notifications.
+
+A fixed handful of queries whatever the school's size: the answers and steps come in one
+union, today's lessons and observations in another, the teams with their rooms' unread
+counts in one, the pairs in one (tests/integration/test_home.py counts them). Getting started
+and the principal's figures are in service_start.py."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 
-from sqlalchemy import Date, Integer, String, cast, func, literal, null, select, union_all
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import aliased
 
+from collab.assessments.models import Assessment
 from collab.core import notify
 from collab.core.models import utcnow
 from collab.core.notify import Notification
 from collab.extensions import db
+from collab.mentoring import service as mentoring
+from collab.mentoring.models import MentorPair
 from collab.observations.models import ActionStep, Observation, ObservationObserver
-from collab.people.models import Invitation, Membership, Team, TeamMember, User
+from collab.people.models import Team, TeamMember, User
+from collab.rooms.models import Room, RoomMember, RoomMessage
+from collab.timetables.models import Holiday, Lesson, Period, Term
+
+# The states in which an observation of today still belongs on today's list.
+TODAY_STATES = ("requested", "scheduled", "completed")
 
 
 @dataclass(frozen=True)
 class AgendaItem:
-    """A team (id, name), an observation waiting for my answer (its id, the observed
-    teacher, the date and period) or an action step (id, text, due date)."""
+    """Something waiting for me: an observation to answer or whose notes I have to send (its
+    id, the observed teacher, the date and period), one of my lessons to reflect on (its id,
+    class, date, period and subject), feedback to give (the assessment's id, whom, its kind,
+    due date), a mentoring request to answer (the pair's id, the other teacher) or an action
+    step (id, text, due date)."""
 
     kind: str
     id: int
-    label: str
+    label: str | None
     on: date | None = None
     period: int | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class TodayItem:
+    """One entry of today: a lesson I teach (`lesson`), an observation of my lesson
+    (`observed`) or one I observe (`observe`; `submitted` once my notes are sent). Times are
+    the school's local clock times of the period."""
+
+    kind: str
+    period: int
+    starts: time | None
+    ends: time | None
+    class_name: str
+    subject: str
+    room: str = ""
+    observation_id: int | None = None
+    teacher: str | None = None
+    state: str | None = None
+    submitted: bool = False
+
+
+@dataclass(frozen=True)
+class TeamActivity:
+    """One of my teams, its room (None until someone opens it), when the room last moved and
+    how many messages of others I have not read there."""
+
+    team_id: int
+    name: str
+    room_id: int | None
+    last_activity_at: datetime | None
+    unread: int
 
 
 @dataclass
 class HomeSummary:
-    teams: list = field(default_factory=list)
+    today: list = field(default_factory=list)
     waiting: list = field(default_factory=list)
     actions: list = field(default_factory=list)
+    teams: list = field(default_factory=list)
+    mentors: list = field(default_factory=list)
+    mentees: list = field(default_factory=list)
     notifications: list = field(default_factory=list)
-    staff_count: int = 0
-    open_invitations: int = 0
 
 
-def summary(user, principal: bool) -> HomeSummary:
-    """The home page's data for one user."""
+def summary(user, today: date) -> HomeSummary:
+    """The home page's data for one member of a school, `today` in the school's calendar."""
     result = HomeSummary()
     for row in db.session.execute(_agenda(user)).all():
         item = AgendaItem(*row)
-        {"team": result.teams, "answer": result.waiting, "action": result.actions}[
-            item.kind].append(item)
+        (result.actions if item.kind == "action" else result.waiting).append(item)
+    result.today = today_items(user, today)
+    result.teams = team_activity(user)
+    for pair in mentoring.pairs_of(user):
+        if pair.status == "active":
+            if pair.novice_id == user.id:
+                result.mentors.append(pair)
+            else:
+                result.mentees.append(pair)
     latest = db.session.scalars(
         select(Notification)
         .where(Notification.recipient_id == user.id)
@@ -51,47 +123,133 @@ def summary(user, principal: bool) -> HomeSummary:
         .limit(5)
     )
     result.notifications = [(note, notify.text(note)) for note in latest]
-    if principal:
-        staff_count = (
-            select(func.count(Membership.id))
-            .where(Membership.school_id == user.school_id)
-            .scalar_subquery()
-        )
-        open_invites = (
-            select(func.count(Invitation.id))
-            .where(
-                Invitation.school_id == user.school_id,
-                Invitation.accepted_at.is_(None),
-                Invitation.revoked_at.is_(None),
-            )
-            .scalar_subquery()
-        )
-        result.staff_count, result.open_invitations = db.session.execute(
-            select(staff_count, open_invites)
-        ).one()
     return result
 
 
+def today_items(user, today: date) -> list[TodayItem]:
+    """My lessons of today (none on a holiday or outside the terms) and the observations of
+    today I take part in, by period; a lesson that is observed appears once, as observed.
+    One query."""
+    rows = db.session.execute(union_all(_observations_today(user, today),
+                                        _lessons_today(user, today))).all()
+    items = [TodayItem(*row) for row in rows]
+    observed = {item.period for item in items if item.kind == "observed"}
+    items = [item for item in items if item.kind != "lesson" or item.period not in observed]
+    return sorted(items, key=lambda item: (item.period, item.kind,
+                                           item.observation_id or 0))
+
+
+def _lessons_today(user, today: date):
+    """My timetable's lessons on today's weekday with their period's times, if today is in
+    a term and not a holiday (the columns of _observations_today)."""
+    in_term = exists().where(Term.school_id == user.school_id, Term.starts_on <= today,
+                             Term.ends_on >= today)
+    holiday = exists().where(Holiday.school_id == user.school_id, Holiday.starts_on <= today,
+                             Holiday.ends_on >= today)
+    return (select(literal("lesson"), Lesson.period, Period.starts_at, Period.ends_at,
+                   Lesson.class_name, Lesson.subject, Lesson.room, cast(null(), Integer),
+                   cast(null(), String), cast(null(), String), literal(False))
+            .join(Period, and_(Period.school_id == Lesson.school_id,
+                               Period.weekday == Lesson.weekday,
+                               Period.number == Lesson.period))
+            .where(Lesson.teacher_id == user.id, Lesson.weekday == today.weekday(), in_term,
+                   ~holiday))
+
+
+def _observations_today(user, today: date):
+    """Today's observations of my lessons and those I accepted to observe."""
+    mine = aliased(ObservationObserver)
+    teacher = aliased(User)
+    role = case((Observation.teacher_id == user.id, literal("observed")), else_=literal("observe"))
+    return (select(role, Observation.period, Period.starts_at, Period.ends_at,
+                   Observation.class_name, Observation.subject, Observation.room,
+                   Observation.id, teacher.name, Observation.state,
+                   mine.submitted_at.is_not(None))
+            .join(teacher, teacher.id == Observation.teacher_id)
+            .outerjoin(mine, and_(mine.observation_id == Observation.id,
+                                  mine.user_id == user.id, mine.status == "accepted"))
+            .outerjoin(Period, and_(Period.school_id == Observation.school_id,
+                                    Period.weekday == today.weekday(),
+                                    Period.number == Observation.period))
+            .where(Observation.school_id == user.school_id, Observation.lesson_date == today,
+                   Observation.state.in_(TODAY_STATES),
+                   or_(Observation.teacher_id == user.id,
+                       and_(mine.id.is_not(None), Observation.state != "requested"))))
+
+
+def team_activity(user) -> list[TeamActivity]:
+    """My teams, the most recently active room first, each with my unread count there."""
+    last_read = (select(RoomMember.last_read_id)
+                 .where(RoomMember.room_id == Room.id, RoomMember.user_id == user.id)
+                 .scalar_subquery())
+    unread = (select(func.count(RoomMessage.id))
+              .where(RoomMessage.room_id == Room.id,
+                     RoomMessage.id > func.coalesce(last_read, 0),
+                     RoomMessage.author_id != user.id,
+                     RoomMessage.deleted_at.is_(None))
+              .correlate(Room).scalar_subquery())
+    rows = db.session.execute(
+        select(Team.id, Team.name, Room.id, Room.last_activity_at, func.coalesce(unread, 0))
+        .join(TeamMember, TeamMember.team_id == Team.id)
+        .outerjoin(Room, and_(Room.kind == "team", Room.team_id == Team.id))
+        .where(TeamMember.user_id == user.id)
+        .order_by(Room.id.is_(None), Room.last_activity_at.desc(), Team.name, Team.id))
+    return [TeamActivity(*row) for row in rows]
+
+
 def _agenda(user):
-    """One query: my teams by name, the observations I have not answered (soonest first),
-    my open action steps (soonest due first)."""
-    teams = (select(literal("team").label("kind"), Team.id, Team.name.label("label"),
-                    cast(null(), Date).label("on"), cast(null(), Integer).label("period"),
-                    literal(0).label("a"), Team.name.label("b"))
-             .join(TeamMember, TeamMember.team_id == Team.id)
-             .where(TeamMember.user_id == user.id))
-    answers = (select(literal("answer"), Observation.id, User.name, Observation.lesson_date,
-                      Observation.period, literal(1), cast(Observation.starts_at, String))
+    """One query: the observations I have not answered, those whose notes I have still to
+    send and those of my lessons waiting for my reflection (by time), the feedback I have
+    been asked for and not yet given (soonest due first), the mentoring requests waiting for
+    my answer, then my open action steps (soonest due first)."""
+    answers = (select(literal("answer").label("kind"), Observation.id,
+                      User.name.label("label"), Observation.lesson_date.label("on"),
+                      Observation.period.label("period"),
+                      cast(null(), String).label("detail"), literal(1).label("a"),
+                      cast(Observation.starts_at, String).label("b"))
                .join(ObservationObserver, ObservationObserver.observation_id == Observation.id)
                .join(User, User.id == Observation.teacher_id)
                .where(ObservationObserver.user_id == user.id,
                       ObservationObserver.status == "invited",
                       Observation.state.in_(("requested", "scheduled")),
                       Observation.starts_at > utcnow()))
+    notes = (select(literal("notes"), Observation.id, User.name, Observation.lesson_date,
+                    Observation.period, cast(null(), String), literal(1),
+                    cast(Observation.starts_at, String))
+             .join(ObservationObserver, ObservationObserver.observation_id == Observation.id)
+             .join(User, User.id == Observation.teacher_id)
+             .where(ObservationObserver.user_id == user.id,
+                    ObservationObserver.status == "accepted",
+                    ObservationObserver.submitted_at.is_(None),
+                    Observation.state.in_(("scheduled", "completed")),
+                    Observation.ends_at < utcnow()))
+    debriefs = (select(literal("debrief"), Observation.id, Observation.class_name,
+                       Observation.lesson_date, Observation.period, Observation.subject,
+                       literal(1), cast(Observation.starts_at, String))
+                .where(Observation.teacher_id == user.id, Observation.state == "completed"))
+    assessed = aliased(User)
+    feedback = (select(literal("feedback"), Assessment.id, assessed.name, Assessment.due_on,
+                       cast(null(), Integer), Assessment.kind, literal(2),
+                       func.coalesce(cast(Assessment.due_on, String), "9999"))
+                .outerjoin(assessed, assessed.id == Assessment.assessed_id)
+                .where(Assessment.assessor_id == user.id, Assessment.status == "draft",
+                       Assessment.kind != "anchor"))
+    other = aliased(User)
+    to_answer = or_(
+        and_(MentorPair.mentor_id == user.id, MentorPair.mentor_ok.is_(False)),
+        and_(MentorPair.novice_id == user.id, MentorPair.status == "proposed",
+             MentorPair.novice_ok.is_(False)))
+    pairs = (select(literal("mentoring"), MentorPair.id, other.name,
+                    cast(null(), Date), cast(null(), Integer), MentorPair.status, literal(3),
+                    cast(MentorPair.created_at, String))
+             .join(other, other.id == case((MentorPair.mentor_id == user.id,
+                                            MentorPair.novice_id), else_=MentorPair.mentor_id))
+             .where(MentorPair.status.in_(("requested", "proposed")), to_answer))
     actions = (select(literal("action"), ActionStep.id, ActionStep.text, ActionStep.due_on,
-                      cast(null(), Integer), literal(2), cast(ActionStep.due_on, String))
+                      cast(null(), Integer), cast(null(), String), literal(4),
+                      cast(ActionStep.due_on, String))
                .where(ActionStep.owner_id == user.id, ActionStep.done_at.is_(None)))
-    everything = union_all(teams, answers, actions).subquery()
+    everything = union_all(answers, notes, debriefs, feedback, pairs, actions).subquery()
     return select(everything.c.kind, everything.c.id, everything.c.label, everything.c.on,
-                  everything.c.period).order_by(everything.c.a, everything.c.b,
-                                                everything.c.id)
+                  everything.c.period, everything.c.detail).order_by(
+        everything.c.a, everything.c.b, everything.c.id)

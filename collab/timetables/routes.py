@@ -1,7 +1,9 @@
 """My weekly timetable; for principals, the school's calendar (periods per weekday, terms,
 holidays) and the timetable import from a CSV file."""
 
+from datetime import datetime
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -214,8 +216,10 @@ def timetable():
             return redirect(url_for("timetables.timetable"))
     elif form.errors:
         status = 400
+    today = datetime.now(ZoneInfo(current_school().timezone)).weekday()
     return render_template("timetables/timetable.html", form=form, periods=periods,
-                           weekday_names=WEEKDAY_NAMES, cell_name=cell_name), status
+                           weekday_names=WEEKDAY_NAMES, cell_name=cell_name,
+                           today_weekday=today), status
 
 
 # ---------------------------------------------------------------- the CSV import

@@ -59,7 +59,14 @@ class Site:
         assert not self.path().startswith("/auth/login"), f"login as {address} failed"
         self.check()
 
+    def open_menu(self):
+        """Open the header's menu (a <details>: Sign out, Profile and the other areas)."""
+        menu = self.page.locator("header details.menu")
+        if menu.get_attribute("open") is None:
+            menu.locator("summary").click()
+
     def sign_out(self):
+        self.open_menu()
         with self.page.expect_navigation():
             self.page.locator("header form[action$='/auth/logout'] button").click()
         assert self.path().startswith("/auth/login")

@@ -243,6 +243,7 @@ def test_signing_out_leaves_no_notes_offline_but_keeps_the_unsent(phone_360, tra
     page.route(f"**{url}", refuse_sync)
     write(page, "Catatan yang belum sampai ke server.", tag="question")
     page.wait_for_function("() => document.querySelector('#sync-status.waiting') !== null")
+    site.open_menu()
     with page.expect_navigation():
         page.click("header form[action='/auth/logout'] button")
     assert site.path().startswith("/auth/login")

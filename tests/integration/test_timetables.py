@@ -240,7 +240,7 @@ def test_my_timetable_is_a_grid_of_the_schools_periods(school, world, teacher):
                                                                  "R.1")])
     db.session.commit()
     page = soup(teacher.get(TIMETABLE))
-    assert [h.get_text() for h in page.select("section.day h2")] == [
+    assert [h.get_text() for h in page.select(".day h2")] == [
         "Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
     assert value_of(page, "d0p2-class_name") == "7A"
     assert value_of(page, "d0p2-room") == "R.1"
