@@ -16,6 +16,7 @@ from collab.assessments.forms import RequestForm, StartForm
 from collab.assessments.models import Assessment, AssessmentRequest
 from collab.assessments.service import AssessmentError, Rating, RequestFields
 from collab.core.forms import EmptyForm
+from collab.core.i18n import show_date
 from collab.extensions import db
 from collab.observations.access import observer_of
 from collab.observations.service import school_today
@@ -36,7 +37,7 @@ def target_choices(plans, observations) -> list[tuple[str, str]]:
             + [(f"plan:{p.id}", _("Plan: %(title)s", title=p.title)) for p in plans]
             + [(f"observation:{o.id}",
                 _("Observed lesson: class %(class_name)s, %(subject)s, %(date)s",
-                  class_name=o.class_name, subject=o.subject, date=o.lesson_date.isoformat()))
+                  class_name=o.class_name, subject=o.subject, date=show_date(o.lesson_date)))
                for o in observations])
 
 
