@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from collab.assessments import access as access
-from collab.assessments import bp
+from collab.assessments import bp, growth_chart
 from collab.assessments import library as rubric_library
 from collab.assessments import service as assessments
 from collab.assessments import service_calibration as calibration
@@ -203,10 +203,11 @@ def _results(request_id: int, template: str):
     result = assessments.results(version, rows, anonymous=school.anonymous_peer_feedback,
                                  pkg=pkg)
     band = rubric_library.pkg_band(result.pkg_score) if result.pkg_score is not None else None
+    growth = assessments.growth(item.teacher, version.rubric)
     return render_template(
         template, item=item, result=result, rows=rows, band=band,
         band_label=rubric_library.PKG_BAND_LABELS[band] if band else None,
-        growth=assessments.growth(item.teacher, version.rubric),
+        growth=growth, chart=growth_chart.layout(growth, version.levels),
         form=EmptyForm(), own=item.teacher_id == current_user.id)
 
 
