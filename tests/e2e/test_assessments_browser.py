@@ -48,6 +48,12 @@ def test_ask_assess_and_read_the_results(site):
     site.submit("main button[value=submit]")
     assert page.locator("main .error-summary").is_visible()
     assert page.locator("main textarea[name^=glow-]").first.input_value() == "Tujuannya terukur."
+    # Said once, listing the unrated criteria; each names itself (issue 15).
+    unrated = page.locator("main fieldset.criterion p.error")
+    assert unrated.count() == page.locator("main .error-summary li").count() >= 1
+    assert len(set(unrated.all_inner_texts())) == unrated.count()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "rubric-unrated-1280.png"))
     for fieldset in page.locator("main fieldset.criterion").all():
         fieldset.locator("input[type=radio]").nth(1).check()
     site.submit("main button[value=submit]")

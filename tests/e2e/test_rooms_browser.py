@@ -225,5 +225,7 @@ def test_typing_ends_with_the_message_and_phases_read_in_each_language(site, sec
         assert page.locator("#protocol-name").inner_text() == name
     assert other.locator("#protocol-phase").inner_text() != facilitator.locator(
         "#protocol-phase").inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    guru02.screenshot(path=str(SCREENSHOTS / "room-protocol-en.png"))
     site.check()
     second_site.check()
