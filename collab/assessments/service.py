@@ -419,17 +419,11 @@ class GrowthPoint:
     on: date
     total: float | None  # peers: weighted share of the medians, %
     self_total: float | None
-    x: float = 0.0
-    y: float | None = None
-    self_y: float | None = None
-
-
-CHART_WIDTH, CHART_HEIGHT = 300, 100
 
 
 def growth(teacher: User, rubric) -> list[GrowthPoint]:
     """My results on one rubric (all its versions) over time, one point per feedback request
-    with a submitted assessment, oldest first, placed on a CHART_WIDTH × CHART_HEIGHT chart.
+    with a submitted assessment, oldest first (growth_chart lays them out).
     Read as plain rows (three queries whatever the number of assessments)."""
     rows = db.session.execute(
         select(Assessment.request_id, Assessment.kind, Assessment.submitted_at,
@@ -456,12 +450,6 @@ def growth(teacher: User, rubric) -> list[GrowthPoint]:
                                   total=_share_of(version, group["peers"]),
                                   self_total=_share_of(version, group["self"])))
     points.sort(key=lambda p: p.on)
-    step = CHART_WIDTH / max(len(points) - 1, 1)
-    for n, point in enumerate(points):
-        point.x = round(n * step if len(points) > 1 else CHART_WIDTH / 2, 1)
-        point.y = None if point.total is None else round(CHART_HEIGHT - point.total, 1)
-        point.self_y = (None if point.self_total is None
-                        else round(CHART_HEIGHT - point.self_total, 1))
     return points
 
 

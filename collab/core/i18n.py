@@ -1,12 +1,26 @@
-"""Language and time zone: the user's setting, else the browser's, else Indonesian."""
+"""Language and time zone: the user's setting, else the browser's, else Indonesian; and the one
+way the server writes a date, a time and a seat for people to read.
+
+Every date shown goes through `show_date` / `show_datetime` (the Jinja filters `localdate` /
+`localtime` call them): in the reader's language and, for a moment in time, the school's
+time zone: "3 Des 2026, 09.11" / "Dec 3, 2026, 9:11 AM", the same as the browser writes with
+Intl.DateTimeFormat(lang, {dateStyle: "medium", timeStyle: "short", timeZone: school}) in
+static/js/rooms.js. An explicit pattern stays possible for a time alone ("HH:mm") or a long
+heading.
+"""
 
 import functools
+import re
+from datetime import date, datetime
 
 from babel import support
 from flask import current_app, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.i18n import messages_path
+
+_SEAT = re.compile(r"^r(\d{1,3})c(\d{1,3})$")
 
 
 def select_locale() -> str:
@@ -52,6 +66,49 @@ def _share_wtforms_messages() -> None:
     request.wtforms_translations = _WTFORMS_MESSAGES
 
 
+def show_date(value, weekday: bool = False) -> str:
+    """A calendar date (a date, a datetime in the school's zone, or an ISO date string) in the
+    reader's language: "3 Des 2026", with `weekday` "Kamis, 3 Des 2026"."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    text = format_date(value, "medium")
+    return f"{format_date(value, 'EEEE')}, {text}" if weekday else text
+
+
+def show_datetime(value: datetime | None) -> str:
+    """A moment (stored in UTC) in the school's zone and the reader's language:
+    "3 Des 2026, 09.11"."""
+    if not value:
+        return ""
+    return f"{format_date(value, 'medium')}, {format_time(value, 'short')}"
+
+
+def show_seat(key: str | None) -> str:
+    """A seat of the seating grid ("r2c3") as people say it: "row 2, seat 3"."""
+    found = _SEAT.match(key or "")
+    if not found:
+        return key or ""
+    return _("row %(row)d, seat %(seat)d", row=int(found[1]), seat=int(found[2]))
+
+
+def _datetime_filter(value, fmt=None):
+    if not value:
+        return ""
+    return show_datetime(value) if fmt in (None, "short", "medium") else format_datetime(
+        value, fmt)
+
+
+def _date_filter(value, fmt=None):
+    if not value:
+        return ""
+    return show_date(value) if fmt in (None, "short", "medium") else format_date(value, fmt)
+
+
 def init_app(app, babel) -> None:
     babel.init_app(
         app,
@@ -61,11 +118,8 @@ def init_app(app, babel) -> None:
     )
     app.jinja_env.globals["get_locale"] = get_locale
     app.before_request(_share_wtforms_messages)
-    # Every time shown to a user goes through this one filter: UTC in, school zone out.
-    app.jinja_env.filters["localtime"] = lambda value, fmt="medium": (
-        format_datetime(value, fmt) if value else ""
-    )
-    # A calendar date (a term's first day, a holiday) has no zone: shown as it is.
-    app.jinja_env.filters["localdate"] = lambda value, fmt="medium": (
-        format_date(value, fmt) if value else ""
-    )
+    # Every time shown to a user goes through these: UTC in, school zone out (show_datetime);
+    # a calendar date (a term's first day, a holiday) has no zone and is shown as it is.
+    app.jinja_env.filters["localtime"] = _datetime_filter
+    app.jinja_env.filters["localdate"] = _date_filter
+    app.jinja_env.filters["seat"] = show_seat

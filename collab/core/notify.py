@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from collab.core.i18n import show_date
 from collab.core.links import Target, path_for, safe_next
 from collab.core.mail import send_mail
 from collab.core.models import UTCDateTime, utcnow
@@ -138,6 +139,12 @@ def values(note: Notification) -> dict:
     return {k: v for k, v in (note.params or {}).items() if k != TARGET_KEY}
 
 
+def _readable(params: dict) -> dict:
+    """The sentence's values as the reader sees them: a stored ISO date in their language."""
+    return {k: show_date(v) if k == "date" and isinstance(v, str) else v
+            for k, v in params.items()}
+
+
 def href(note: Notification) -> str:
     """The notification's link: built from its stored target (url_for in a request, the URL
     map alone outside one), else the stored `link`, as for rows older than targets or a
@@ -201,14 +208,14 @@ def _send_one(address: str, language: str | None, kind: str, params: dict, link:
     base = request.host_url.rstrip("/") if has_request_context() else current_app.config.get(
         "SITE_URL", "").rstrip("/")
     with force_locale(language or "id"):
-        sentence = str(MESSAGES[kind]) % params
+        sentence = str(MESSAGES[kind]) % _readable(params)
         footer = str(_l("Open Rembuk to answer:"))
     send_mail(address, f"Rembuk: {sentence}"[:200], f"{sentence}\n\n{footer} {base}{link}\n")
 
 
 def text(note: Notification) -> str:
     """The notification's sentence in the current language."""
-    return str(MESSAGES[note.kind]) % values(note)
+    return str(MESSAGES[note.kind]) % _readable(values(note))
 
 
 def unread_count(user_id: int) -> int:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from collab.core import activity
+from collab.core.i18n import show_date
 from collab.core.links import Target
 from collab.core.models import utcnow
 from collab.core.notify import notify
@@ -183,7 +184,7 @@ def title(room: Room) -> str:
         return f"{room.mentor_pair.novice.name} · {room.mentor_pair.mentor.name}"
     if room.kind == "observation" and room.observation is not None:
         o = room.observation
-        return f"{o.class_name} · {o.subject} · {o.lesson_date.isoformat()}"
+        return f"{o.class_name} · {o.subject} · {show_date(o.lesson_date)}"
     return room.title
 
 

@@ -136,7 +136,7 @@
     meta.className = "muted small";
     var parts = [clock(note.at_seconds)];
     if (note.tag) { parts.push(tags[note.tag]); }
-    if (note.seat) { parts.push(labels.seat + " " + note.seat); }
+    if (note.seat) { parts.push(seatName(note.seat)); }
     if (note.step) { parts.push(note.step); }
     meta.textContent = parts.join(" · ");
     li.appendChild(meta);
@@ -167,6 +167,12 @@
       li.appendChild(actions);
     }
     return li;
+  }
+
+  function seatName(key) {
+    // "r2c3" as the server writes it (core.i18n.show_seat): "row 2, seat 3".
+    var found = /^r(\d+)c(\d+)$/.exec(key);
+    return found ? labels.seat.replace("{row}", found[1]).replace("{seat}", found[2]) : key;
   }
 
   function button(text, onClick) {

@@ -48,6 +48,12 @@ def test_ask_assess_and_read_the_results(site):
     site.submit("main button[value=submit]")
     assert page.locator("main .error-summary").is_visible()
     assert page.locator("main textarea[name^=glow-]").first.input_value() == "Tujuannya terukur."
+    # Said once, listing the unrated criteria; each names itself (issue 15).
+    unrated = page.locator("main fieldset.criterion p.error")
+    assert unrated.count() == page.locator("main .error-summary li").count() >= 1
+    assert len(set(unrated.all_inner_texts())) == unrated.count()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "rubric-unrated-1280.png"))
     for fieldset in page.locator("main fieldset.criterion").all():
         fieldset.locator("input[type=radio]").nth(1).check()
     site.submit("main button[value=submit]")
@@ -95,3 +101,52 @@ def test_the_assessment_pages_fit_a_phone(phone_site):
     for path in demo_paths():
         phone_site.open(path)
         assert horizontal_overflow(phone_site.page) <= 0, path
+
+
+SCREENSHOTS = __import__("pathlib").Path(__file__).resolve().parent.parent.parent / \
+    "instance" / "screenshots"
+
+
+@pytest.mark.parametrize(("width", "lang"), [(360, "id"), (1280, "en")])
+def test_the_growth_chart_fills_its_card_with_readable_dates_and_a_table(browser, live_server,
+                                                                         axe, width, lang):
+    """Issue 15: the chart was clipped ("02/12/2"), had no y scale and took 60 % of its
+    card. The demo teacher asked twice about one plan, weeks apart."""
+    from tests.e2e.conftest import Site
+
+    teacher = user(TEACHER)
+    plan_request = db.session.scalars(select(AssessmentRequest).where(
+        AssessmentRequest.teacher_id == teacher.id, AssessmentRequest.plan_id.is_not(None))
+        .order_by(AssessmentRequest.id.desc())).first()
+    context = browser.new_context(locale="id-ID", viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    site = Site(page, live_server.url, axe)
+    try:
+        site.open("/auth/login")
+        if lang != "id":
+            site.switch_language(lang)
+        site.log_in(TEACHER)
+        site.open(f"/assessments/requests/{plan_request.id}")
+        card = page.locator("section", has=page.locator("#growth-title"))
+        chart = card.locator("svg.growth-chart")
+        inner = card.evaluate("e => e.clientWidth - parseFloat(getComputedStyle(e).paddingLeft)"
+                              " - parseFloat(getComputedStyle(e).paddingRight)")
+        assert chart.bounding_box()["width"] >= inner - 1, "the full width of its card"
+        box = chart.bounding_box()
+        texts = chart.locator("text")
+        for n in range(texts.count()):  # every word inside the chart, none cut off
+            t = texts.nth(n).bounding_box()
+            assert box["x"] - 0.5 <= t["x"] and t["x"] + t["width"] <= box["x"] + box["width"] \
+                + 0.5, texts.nth(n).inner_text()
+        levels = chart.locator("line[stroke-dasharray='3 3']").count()
+        assert levels >= 3, "the rubric's levels as the y scale"
+        rows = card.locator("table tbody tr")
+        assert rows.count() >= 2
+        first_date = rows.first.locator("th").inner_text()
+        assert "/" not in first_date and chart.locator("text", has_text=first_date).count() == 1
+        assert horizontal_overflow(page) <= 0
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        card.screenshot(path=str(SCREENSHOTS / f"growth-{width}-{lang}.png"))
+    finally:
+        context.close()

@@ -207,6 +207,11 @@ def test_typing_ends_with_the_message_and_phases_read_in_each_language(site, sec
     guru01.locator("#messages li.message", has_text="Saya setuju dengan").wait_for()
     # Gone with the message, not four seconds after the last key.
     guru01.wait_for_selector("#typing:empty", state="attached", timeout=1000)
+    # The browser writes the live message's time as the server writes it on the page.
+    live = guru01.locator("#messages li.message", has_text="Saya setuju dengan").locator(
+        "time").inner_text()
+    served = guru01.request.get(site.url(f"/rooms/{room_id}")).text()
+    assert f">{live}</time>" in served, live
 
     facilitator, other = (guru01, guru02) if guru01.locator(
         "#protocol[data-facilitator]").count() else (guru02, guru01)
@@ -220,5 +225,7 @@ def test_typing_ends_with_the_message_and_phases_read_in_each_language(site, sec
         assert page.locator("#protocol-name").inner_text() == name
     assert other.locator("#protocol-phase").inner_text() != facilitator.locator(
         "#protocol-phase").inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    guru02.screenshot(path=str(SCREENSHOTS / "room-protocol-en.png"))
     site.check()
     second_site.check()

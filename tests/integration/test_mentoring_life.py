@@ -248,3 +248,39 @@ def test_at_home_gives_each_teacher_their_pairs_with_the_next_step(school, count
     with count_queries() as statements:
         space.at_home(ana)
     assert len(statements) <= 3, statements
+
+
+# ---------------------------------------------------------------- where each note leads
+
+
+def test_every_mentoring_note_opens_for_its_receiver(school, client_for):  # noqa: F811
+    """Each kind this feature sends (the thank-you, the quiet pair, ending by a teacher and
+    on the end date, asking to watch, withdrawing) leads its receiver to a page they may
+    open (tests/integration/test_notification_links.py counts on this test for them)."""
+    from collab.core import notify
+    from collab.mentoring import service_together as together
+
+    asked = mentoring.request_mentor(school["dewi"], school["ana"], "Mohon bimbingan")
+    life.withdraw(asked, school["dewi"])
+    db.session.commit()
+    pair = _active_pair(school)
+    life.thank(pair, school["dewi"], "Terima kasih, Bu.")
+    together.ask_to_watch(pair, school["dewi"])
+    started_days_ago(pair, 20)
+    life.daily()
+    today = utcnow().date()
+    life.set_ends_on(pair, today + timedelta(days=1), today)
+    db.session.commit()
+    life.end_due(school["school"], today + timedelta(days=1))
+    ending = _active_pair(school, "eko", "budi")
+    life.end(ending, school["eko"], "Sudah cukup, terima kasih.")
+    db.session.commit()
+    kinds = {"mentoring.thanked", "mentoring.watch_asked", "mentoring.quiet", "mentoring.ended",
+             "mentoring.ended_on_date", "mentoring.withdrawn"}
+    assert kinds <= set(notify.MESSAGES)
+    notes = list(db.session.scalars(select(Notification).where(Notification.kind.in_(kinds))))
+    assert {n.kind for n in notes} == kinds
+    for note in notes:
+        receiver = db.session.get(type(school["ana"]), note.recipient_id)
+        answer = client_for(receiver).get(note.href)
+        assert answer.status_code == 200, (note.kind, note.href)

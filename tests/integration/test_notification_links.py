@@ -3,17 +3,22 @@ assessor asked for feedback lands on their own assessment form, not on the askin
 results (which answered 403)."""
 
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
 from collab.assessments import service as assessments
+from collab.assessments import service_rubrics as rubrics
 from collab.assessments.models import Assessment
 from collab.core import notify
+from collab.core.models import utcnow
 from collab.core.notify import Notification
 from collab.extensions import db
 from collab.mentoring import service as mentoring
 from collab.mentoring.models import MentorPair
 from collab.people.models import User
+from collab.plans import service as plans
+from tests.integration.test_assessment_service import small_rubric
 
 # Kinds nobody is told of any more (member.joined is an activity event only), or that lead to
 # the home page whatever happened (role changes, being added to a team).
@@ -72,9 +77,12 @@ def test_every_kind_is_checked_here_or_leads_home():
         "observation.declined", "observation.cancelled", "observation.completed",
         "observation.debriefed", "plan.commented", "plan.comment_replied", "plan.mentioned",
         "mentoring.requested", "mentoring.accepted", "mentoring.declined", "mentoring.proposed"}
-    # Checked in their own feature tests (observation moves, reminders, co-authors, rooms).
+    # Checked in their own feature tests (observation moves, reminders, co-authors, rooms;
+    # mentoring: test_mentoring_life.py::test_every_mentoring_note_opens_for_its_receiver).
     elsewhere = {"observation.proposed", "observation.moved", "observation.reminder",
-                 "plan.coauthor_added", "room.mentioned"}
+                 "plan.coauthor_added", "room.mentioned", "mentoring.thanked",
+                 "mentoring.watch_asked", "mentoring.quiet", "mentoring.ended",
+                 "mentoring.ended_on_date", "mentoring.withdrawn"}
     assert set(notify.MESSAGES) == made_by_demo_or_here | elsewhere | HOME_ONLY
 
 
@@ -110,3 +118,20 @@ def test_older_rows_are_led_to_the_form_by_the_migration(demo_data, client_for):
     note = db.session.get(Notification, note.id)
     assert note.params["_target"]["endpoint"] == "assessments.assessment"
     assert client_for(receiver).get(note.href).status_code == 200
+
+
+def test_the_mail_asking_for_feedback_leads_to_the_form_too(world, app, client_for):
+    a = world["a"]
+    version = rubrics.published(rubrics.create(a["school"].id, a["principal"], small_rubric(),
+                                               publish_now=True))
+    plan = plans.create(a["teacher"], plans.PlanFields(title="Pecahan", body="x",
+                                                       visibility="school"))
+    today = utcnow().date()
+    request = assessments.request_feedback(a["teacher"], assessments.RequestFields(
+        rubric_version_id=version.id, assessor_ids=[a["mentor"].id],
+        due_on=today + timedelta(days=7), plan_id=plan.id), today)
+    db.session.commit()
+    form = next(x for x in request.assessments if x.assessor_id == a["mentor"].id)
+    [mail] = sorted(Path(app.config["MAIL_OUTBOX"]).glob("*.eml"))
+    assert f"/assessments/{form.id}\n" in mail.read_text().replace("\r\n", "\n")
+    assert client_for(a["mentor"]).get(f"/assessments/{form.id}").status_code == 200

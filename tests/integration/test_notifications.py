@@ -323,3 +323,18 @@ def test_a_mail_carries_the_link_built_from_the_target(app, world, monkeypatch):
     assert f"{app.config['SITE_URL'].rstrip('/')}/rooms/5#m9\n" in body
     assert "_target" not in body
 
+
+
+def test_dates_in_sentences_and_times_read_in_the_readers_language(world, client_for):
+    """Issue 15: notifications showed ISO dates ("2026-12-08") and "02/12/26 06.03"."""
+    teacher = world["a"]["teacher"]
+    notify.notify(teacher, "observation.requested", HOME, name="Rina", class_name="7A",
+                  date="2026-12-08", period=2)
+    db.session.commit()
+    for lang, day in (("en", "Dec 8, 2026"), ("id", "8 Des 2026")):
+        c = client_for(teacher)
+        c.environ_base["HTTP_ACCEPT_LANGUAGE"] = lang
+        page = BeautifulSoup(c.get("/notifications/").text, "html.parser")
+        assert day in listed(str(page))[0] and "2026-12-08" not in str(page.main)
+        shown = page.select_one("main li time").get_text()
+        assert "/" not in shown and ", " in shown  # "3 Des 2026, 09.11", not "02/12/26 06.03"

@@ -269,6 +269,12 @@ def test_an_observer_proposes_another_lesson_and_the_teacher_moves_there(a, clie
     assert answer(client_for(a["principal"]), observation, answer="accept").status_code == 302
     other = future_lesson(a["teacher"], period=2, skip=2)
     key = observations.lesson_key(other)
+    # The other-lesson picker reads like the rest of the pages, not "2026-12-08".
+    mentor_page = client_for(a["mentor"])
+    mentor_page.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    option = soup(mentor_page.get(f"/observations/{observation.id}")).find(
+        "option", attrs={"value": key})
+    assert option.get_text().startswith(other.on.strftime("%A, %b %-d, %Y")), option
     assert answer(client_for(a["mentor"]), observation, answer="propose", lesson=key,
                   note="Saya mengajar pagi").status_code == 302
     teacher = client_for(a["teacher"])

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from collab.assessments import access as access
-from collab.assessments import bp
+from collab.assessments import bp, growth_chart
 from collab.assessments import library as rubric_library
 from collab.assessments import service as assessments
 from collab.assessments import service_calibration as calibration
@@ -16,6 +16,7 @@ from collab.assessments.forms import RequestForm, StartForm
 from collab.assessments.models import Assessment, AssessmentRequest
 from collab.assessments.service import AssessmentError, Rating, RequestFields
 from collab.core.forms import EmptyForm
+from collab.core.i18n import show_date
 from collab.extensions import db
 from collab.observations.access import observer_of
 from collab.observations.service import school_today
@@ -36,7 +37,7 @@ def target_choices(plans, observations) -> list[tuple[str, str]]:
             + [(f"plan:{p.id}", _("Plan: %(title)s", title=p.title)) for p in plans]
             + [(f"observation:{o.id}",
                 _("Observed lesson: class %(class_name)s, %(subject)s, %(date)s",
-                  class_name=o.class_name, subject=o.subject, date=o.lesson_date.isoformat()))
+                  class_name=o.class_name, subject=o.subject, date=show_date(o.lesson_date)))
                for o in observations])
 
 
@@ -205,10 +206,11 @@ def _results(request_id: int, template: str):
     result = assessments.results(version, rows, anonymous=school.anonymous_peer_feedback,
                                  pkg=pkg)
     band = rubric_library.pkg_band(result.pkg_score) if result.pkg_score is not None else None
+    growth = assessments.growth(item.teacher, version.rubric)
     return render_template(
         template, item=item, result=result, rows=rows, band=band,
         band_label=rubric_library.PKG_BAND_LABELS[band] if band else None,
-        growth=assessments.growth(item.teacher, version.rubric),
+        growth=growth, chart=growth_chart.layout(growth, version.levels),
         form=EmptyForm(), own=item.teacher_id == current_user.id)
 
 

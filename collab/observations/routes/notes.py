@@ -92,7 +92,7 @@ def _labels() -> dict:
         "cancel": _("Cancel"),
         "save": _("Save note"),
         "change": _("Save changes"),
-        "seat": _("seat"),
+        "seat": _("row %(row)s, seat %(seat)s", row="{row}", seat="{seat}"),
         "now": _("Now:"),
         "empty": _("No notes yet."),
         "wait": _("Some notes still wait to sync. Connect to the internet, then submit."),

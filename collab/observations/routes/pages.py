@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from collab.core.database import reads_only_from_now
 from collab.core.forms import EmptyForm
+from collab.core.i18n import show_date
 from collab.core.models import utcnow
 from collab.extensions import db
 from collab.observations import access as access
@@ -171,7 +172,7 @@ def _answer_form(observation, formdata=None):
 
 def _lesson_label(occurrence) -> str:
     return _("%(day)s, period %(period)d, class %(class_name)s",
-             day=occurrence.on.isoformat(), period=occurrence.period,
+             day=show_date(occurrence.on, weekday=True), period=occurrence.period,
              class_name=occurrence.class_name)
 
 
