@@ -288,8 +288,10 @@ SWEPT = {
     # test_rubrics_browser.py, in both languages, with problems shown and at phone width.
     "rubrics.view", "rubrics.version", "rubrics.edit",
     # Mentoring needs pairs and unpaired novices: swept in test_mentoring_browser.py, as a
-    # novice and the principal, in both languages and at phone width.
+    # novice and the principal, in both languages and at phone width (a mentor's profile
+    # page too).
     "mentoring.index", "mentoring.novice", "mentoring.propose", "mentoring.pair",
+    "mentoring.mentor",
 }
 
 CSV_ONE_GOOD_ONE_BAD = (
