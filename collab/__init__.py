@@ -77,7 +77,7 @@ def register_extensions(app: Flask) -> None:
         app,
         async_mode=async_mode(),
         client_manager=realtime.client_manager(app, app.config.get("SOCKETIO_MESSAGE_QUEUE")),
-        max_http_buffer_size=64 * 1024,
+        max_http_buffer_size=realtime.MAX_PACKET_BYTES,
         manage_session=True,
     )
     realtime.register(socketio, app)
