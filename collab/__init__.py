@@ -105,6 +105,10 @@ def register_people_and_rooms() -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Every feature's pages: importing a feature's routes attaches its views to its blueprint."""
+    from collab.core.numbers import IdConverter
+
+    # Before any rule is added: `<int:…>` ids beyond the database's range match no route.
+    app.url_map.converters["int"] = IdConverter
     from collab import assessments, home, mentoring, observations, people, plans, rooms, timetables
     from collab.assessments import routes as _assessment_routes  # noqa: F401
     from collab.home import routes as _home_routes  # noqa: F401

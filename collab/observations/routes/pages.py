@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from collab.core.database import reads_only_from_now
 from collab.core.forms import EmptyForm
+from collab.core.numbers import whole_number
 from collab.extensions import db
 from collab.observations import access as access
 from collab.observations import bp
@@ -69,7 +70,7 @@ def new():
         plan = request.args.get("plan", "")
         return render_template("observations/pick_lesson.html", lessons=lessons,
                                key=observations.lesson_key,
-                               plan=int(plan) if plan.isdigit() and len(plan) < 10 else None
+                               plan=whole_number(plan)
                                ), 400 if key else 200
     form = RequestForm(lesson=key)
     school = current_school()
@@ -82,8 +83,8 @@ def new():
         .limit(200)))
     form.plan_id.choices = [SelectChoice(None, _("No plan"))] + [
         SelectChoice(p.id, p.title) for p in readable]
-    if request.method == "GET" and request.args.get("plan", "").isdigit():
-        form.plan_id.data = int(request.args["plan"])
+    if request.method == "GET" and whole_number(request.args.get("plan")) is not None:
+        form.plan_id.data = whole_number(request.args["plan"])
     if form.validate_on_submit():
         plan = next((p for p in readable if p.id == form.plan_id.data), None)
         try:

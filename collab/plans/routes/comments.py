@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from collab.core.forms import EmptyForm, show_refusal
+from collab.core.numbers import whole_number
 from collab.core.rendering import stored_html
 from collab.extensions import db
 from collab.people.access import current_school, principal_required
@@ -41,10 +42,7 @@ def view_context(plan: Plan) -> dict:
 
 def _id_of(value: str | None) -> int | None:
     """A posted id as an int, None if it is not one (ASCII digits that fit a database id)."""
-    value = (value or "").strip()
-    if value.isascii() and value.isdigit() and len(value) <= 9:
-        return int(value)
-    return None
+    return whole_number(value)
 
 
 def _reply_target(form: CommentForm | None, thread_ids: set[int]) -> int | None:

@@ -11,6 +11,7 @@ from collab.core import notify
 from collab.core.database import reads_only_from_now
 from collab.core.forms import EmptyForm, show_refusal
 from collab.core.links import Target
+from collab.core.numbers import whole_number
 from collab.core.rendering import headings_in, render_markdown, stored_html
 from collab.extensions import db
 from collab.people import service as schools
@@ -191,8 +192,8 @@ def revision(plan_id, number):
 @bp.route("/<int:plan_id>/diff")
 def diff(plan_id):
     plan = access.readable_plan(plan_id)
-    newer = request.args.get("b", type=int, default=plan.revision_number)
-    older = request.args.get("a", type=int, default=max(newer - 1, 1))
+    newer = request.args.get("b", type=whole_number) or plan.revision_number
+    older = request.args.get("a", type=whole_number) or max(newer - 1, 1)
     old, new = plans.revision(plan, older), plans.revision(plan, newer)
     if old is None or new is None:
         abort(404)

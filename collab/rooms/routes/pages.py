@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from collab.core.database import reads_only_from_now
 from collab.core.forms import EmptyForm
 from collab.core.models import utcnow
+from collab.core.numbers import whole_number
 from collab.extensions import db
 from collab.observations import access as observation_access
 from collab.people import service as schools
@@ -123,8 +124,7 @@ def open_team(team_id):
 # -- the room ------------------------------------------------------------------------------
 
 def _before_id() -> int | None:
-    value = request.args.get("before", "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
+    return whole_number(request.args.get("before"))
 
 
 def _note_form(formdata=None) -> NoteForm:
