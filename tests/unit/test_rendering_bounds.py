@@ -91,3 +91,17 @@ def test_rendering_any_markdownish_text_never_raises(text, heading_ids):
     assert isinstance(html, Markup)
     assert_harmless(str(html))
     headings(text)
+
+
+def test_texts_rendered_at_once_each_get_their_own_html(monkeypatch):
+    """Several requests render at once through the pool of converter processes; a runaway
+    text in one does not change what the others get."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(rendering, "RENDER_SECONDS", 0.5)
+    texts = [f"**{n}**" for n in range(12)] + ["<![CDATA[" * 2000]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(lambda t: str(render_markdown(t)), texts))
+    assert results[:12] == [f"<p><strong>{n}</strong></p>" for n in range(12)]
+    assert results[12].startswith("<p>&lt;![CDATA[")
+    assert len(rendering._idle) <= rendering.MAX_WORKERS
