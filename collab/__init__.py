@@ -82,7 +82,7 @@ def register_extensions(app: Flask) -> None:
         app,
         async_mode=async_mode(),
         client_manager=realtime.client_manager(app, app.config.get("SOCKETIO_MESSAGE_QUEUE")),
-        max_http_buffer_size=64 * 1024,
+        max_http_buffer_size=realtime.MAX_PACKET_BYTES,
         manage_session=True,
     )
     realtime.register(socketio, app)
@@ -110,6 +110,10 @@ def register_people_and_rooms() -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Every feature's pages: importing a feature's routes attaches its views to its blueprint."""
+    from collab.core.numbers import IdConverter
+
+    # Before any rule is added: `<int:…>` ids beyond the database's range match no route.
+    app.url_map.converters["int"] = IdConverter
     from collab import assessments, home, mentoring, observations, people, plans, rooms, timetables
     from collab.assessments import routes as _assessment_routes  # noqa: F401
     from collab.home import routes as _home_routes  # noqa: F401

@@ -18,6 +18,8 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField
 from wtforms.fields.choices import SelectChoice
 
+from collab.core.numbers import whole_number
+
 MAX_LEVELS = 10
 MAX_CRITERIA = 40
 SCORE_LIMIT = 1000  # a score from -1000 to 1000
@@ -147,7 +149,8 @@ class Grid:
         """Apply a builder button ("add_level", "remove_criterion-2", …) to the grid; the
         id of the place the page should scroll to ("" for the top)."""
         name, _, argument = action.partition("-")
-        position = int(argument) if argument.isdigit() and len(argument) < 4 else -1
+        position = whole_number(argument, 999)
+        position = -1 if position is None else position
         if name == "add_level":
             return self._add_level()
         if name == "add_criterion":

@@ -22,6 +22,8 @@ _MESSAGES = {
     "unknown_target": _l("Choose a lesson plan, an observed lesson or a reflection."),
     "not_json": _l("The file is not JSON, or its JSON is broken."),
     "not_csv": _l("The file is empty or is not CSV text in UTF-8."),
+    "cell_long": _l("A cell of the file is far too long (over 131,072 characters). Check that "
+                    "it is the right file."),
     "bad_header": _l("The first row must start with the columns %(expected)s."),
 }
 

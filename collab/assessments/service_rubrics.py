@@ -11,8 +11,6 @@ and is checked by `rubric_library.validate_rubric`, whose problems name their pl
 ("criteria[2].descriptors") so an import lists each one where it is.
 """
 
-import csv
-import io
 import json
 
 from flask_babel import lazy_gettext as _l
@@ -29,7 +27,7 @@ from collab.assessments.models import (
     RubricVersion,
 )
 from collab.core import activity
-from collab.core.csv_files import decode_csv_bytes, separator
+from collab.core.csv_files import ImportFileError, decode_csv_bytes, rows_of, write_csv
 from collab.core.models import utcnow
 from collab.core.refusals import RuleError
 from collab.extensions import db
@@ -305,26 +303,22 @@ def from_json(raw: bytes) -> dict:
     _check_size(raw)
     try:
         data = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # nested thousands deep
         raise InvalidRubric([Problem("", "not_json", {"error": str(exc)[:200]})]) from exc
     return check(data)
 
 
 def to_csv(version: RubricVersion) -> str:
-    """One row per criterion; a column per level, headed "score: label"."""
+    """One row per criterion; a column per level, headed "score: label". Written by
+    core.csv_files.write_csv: a cell a spreadsheet would run as a formula is escaped, and
+    from_csv reads it back unchanged."""
     data = version_data(version)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([*CSV_FIXED, *(f"{level['score']}: {level['label']}"
-                                   for level in data["levels"])])
-    for c in data["criteria"]:
-        writer.writerow([c["title"], c["description"], c["group"], c["weight"],
-                         *c["descriptors"]])
-    writer.writerow([])
-    writer.writerow(["# title", data["title"]])
-    writer.writerow(["# target", data["target"]])
-    writer.writerow(["# description", data["description"]])
-    return out.getvalue()
+    rows = [[*CSV_FIXED, *(f"{level['score']}: {level['label']}" for level in data["levels"])]]
+    rows += [[c["title"], c["description"], c["group"], c["weight"], *c["descriptors"]]
+             for c in data["criteria"]]
+    rows += [[], ["# title", data["title"]], ["# target", data["target"]],
+             ["# description", data["description"]]]
+    return write_csv(rows)
 
 
 def from_csv(raw: bytes) -> dict:
@@ -334,7 +328,10 @@ def from_csv(raw: bytes) -> dict:
     text = decode_csv_bytes(raw)
     if text is None or not text.strip():
         raise InvalidRubric([Problem("", "not_csv", {})])
-    rows = list(csv.reader(io.StringIO(text), delimiter=separator(text)))
+    try:
+        rows = rows_of(text)
+    except ImportFileError as exc:
+        raise InvalidRubric([Problem("", "cell_long", {})]) from exc
     if [h.strip().lower() for h in rows[0][:4]] != list(CSV_FIXED):
         raise InvalidRubric([Problem("row 1", "bad_header",
                                      {"expected": ", ".join(CSV_FIXED)})])

@@ -38,28 +38,43 @@ def separator(text: str) -> str:
     return best if counts[best] else ","
 
 
+def rows_of(text: str) -> list[list[str]]:
+    """Every row of a CSV text as lists of cells (separator from the header row), each cell
+    as safe_cell wrote it undone. Raises ImportFileError("cell_long")."""
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=separator(text)))
+    except csv.Error as exc:
+        raise ImportFileError("cell_long") from exc
+    return [[unescape_cell(cell) for cell in row] for row in rows]
+
+
 def read_csv(text: str, required: tuple[str, ...], max_rows: int = MAX_ROWS
              ) -> list[tuple[int, dict]]:
     """The non-blank rows of a CSV text as (line number, {lower-case column: cell}).
 
-    Raises ImportFileError("empty" | "header" | "too_many")."""
+    Raises ImportFileError("empty" | "header" | "too_many" | "cell_long"); a cell that
+    starts with an apostrophe before a formula start (safe_cell) reads as it was written."""
     text = text.lstrip("\ufeff")
     if not text.strip():
         raise ImportFileError("empty")
     reader = csv.DictReader(io.StringIO(text), delimiter=separator(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    if not all(col in header for col in required):
-        raise ImportFileError("header")
-    reader.fieldnames = header
-    rows = []
-    for record in reader:
-        if len(rows) >= max_rows:
-            raise ImportFileError("too_many")
-        if not any((v or "").strip() for v in record.values() if isinstance(v, str)):
-            continue
-        # The reader's line number, not a count of records: blank lines are skipped by the
-        # reader, and the preview must name the row the principal sees in the file.
-        rows.append((reader.line_num, record))
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+        if not all(col in header for col in required):
+            raise ImportFileError("header")
+        reader.fieldnames = header
+        rows = []
+        for record in reader:
+            if len(rows) >= max_rows:
+                raise ImportFileError("too_many")
+            if not any((v or "").strip() for v in record.values() if isinstance(v, str)):
+                continue
+            # The reader's line number, not a count of records: blank lines are skipped by
+            # the reader, and the preview must name the row the principal sees in the file.
+            rows.append((reader.line_num, {k: unescape_cell(v) if isinstance(v, str) else v
+                                           for k, v in record.items()}))
+    except csv.Error as exc:  # a cell over csv.field_size_limit() (131,072 characters)
+        raise ImportFileError("cell_long") from exc
     if not rows:
         raise ImportFileError("empty")
     return rows

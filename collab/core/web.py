@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from collab.core import notify
 from collab.core.links import safe_next
+from collab.core.text import CheckedJSONProvider, is_clean
 from collab.extensions import login_manager
 
 # Endpoints anyone may open without signing in.
@@ -60,10 +61,12 @@ def _require_login():
     return None
 
 
-def _refuse_nul_bytes():
-    # No person types a NUL byte, and PostgreSQL refuses it in text: answer 400, not 500.
-    values = [*request.args.values(), *request.form.values(), request.path]
-    if any("\x00" in value for value in values):
+def _refuse_unclean_text():
+    # The one rule of core.text (also for socket events): no NUL byte, no lone surrogate.
+    values = [text for fields in (request.args, request.form)
+              for pair in fields.items(multi=True) for text in pair]
+    values.append(request.path)
+    if any(not is_clean(value) for value in values):
         abort(400)
 
 
@@ -102,7 +105,8 @@ def _visible_areas():
 def register(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
-    app.before_request(_refuse_nul_bytes)
+    app.json = CheckedJSONProvider(app)
+    app.before_request(_refuse_unclean_text)
     app.before_request(_require_login)
     app.after_request(_security_headers)
     app.context_processor(_template_context)

@@ -5,6 +5,9 @@ Private: the owner and co-authors. Team: also the members of the plan's team. Sc
 everyone in the school, the principal included. Anyone else gets a 404, never a 403, so a plan's
 existence is not revealed. Editing: the owner and co-authors. Sharing, co-authors and
 deleting: the owner.
+
+Comments: any reader of the plan comments; the author deletes their own comment; the plan's
+owner hides (and shows again) any comment on their plan, so one can never break or spoil it.
 """
 
 from flask import abort
@@ -14,7 +17,7 @@ from sqlalchemy import and_, exists, false, or_, select
 from collab.extensions import db
 from collab.people.access import current_school
 from collab.people.models import TeamMember
-from collab.plans.models import Plan, PlanCoauthor
+from collab.plans.models import Plan, PlanCoauthor, PlanComment
 
 
 def visible_to(user):
@@ -82,3 +85,14 @@ def owned_plan(plan_id: int) -> Plan:
     if not is_owner(current_user, plan):
         abort(403)
     return plan
+
+
+def may_delete_comment(user, plan: Plan, comment: PlanComment) -> bool:
+    """Only a comment's author deletes it (and only while they may read the plan)."""
+    return comment.plan_id == plan.id and comment.author_id == getattr(user, "id", None) \
+        and can_read(user, plan)
+
+
+def may_hide_comment(user, plan: Plan, comment: PlanComment) -> bool:
+    """The plan's owner hides or shows any comment on the plan."""
+    return comment.plan_id == plan.id and is_owner(user, plan)

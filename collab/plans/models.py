@@ -87,6 +87,8 @@ class PlanRevision(db.Model):
     number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    # The body rendered when the revision was written (core.rendering); None for older rows.
+    html: Mapped[str | None] = mapped_column(Text)
     message: Mapped[str] = mapped_column(String(300), default="")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -128,7 +130,12 @@ class PlanComment(db.Model):
     )
     section: Mapped[str] = mapped_column(String(120), default="")
     body: Mapped[str] = mapped_column(Text)
+    # The body rendered when the comment was written (core.rendering); None for older rows.
+    html: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Hidden by the plan's owner: kept, its text shown to nobody until shown again.
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import delete as delete_statement
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -14,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from collab.core import activity
 from collab.core.models import utcnow
 from collab.core.refusals import RuleError
+from collab.core.rendering import render_markdown, stored_html
 from collab.extensions import db
 from collab.people.models import Membership, Team
 from collab.plans.models import (
@@ -114,10 +116,16 @@ def _apply(plan: Plan, fields: PlanFields) -> None:
     plan.updated_at = utcnow()
 
 
-def _add_revision(plan: Plan, author, message: str) -> PlanRevision:
+def _rendered(body: str) -> str:
+    # Before the first write of the change: on SQLite the write lock is not held meanwhile.
+    return str(render_markdown(body))
+
+
+def _add_revision(plan: Plan, author, message: str, html: str) -> PlanRevision:
     plan.revision_number = (plan.revision_number or 0) + 1
     revision = PlanRevision(plan_id=plan.id, number=plan.revision_number, title=plan.title,
-                            body=plan.body, message=message.strip()[:300], author_id=author.id)
+                            body=plan.body, html=html, message=message.strip()[:300],
+                            author_id=author.id)
     db.session.add(revision)
     return revision
 
@@ -125,11 +133,12 @@ def _add_revision(plan: Plan, author, message: str) -> PlanRevision:
 def create(user, fields: PlanFields, template_key: str = "blank", message: str = "") -> Plan:
     """Create a plan owned by `user` in their school, with its first revision."""
     _check(user.school_id, fields)
+    html = _rendered(fields.body)
     plan = Plan(school_id=user.school_id, owner_id=user.id, template_key=template_key)
     _apply(plan, fields)
     db.session.add(plan)
     db.session.flush()
-    _add_revision(plan, user, message)
+    _add_revision(plan, user, message, html)
     db.session.flush()
     activity.record(plan.school_id, user, "plan.created", "plan", plan.id)
     return plan
@@ -149,8 +158,9 @@ def save(plan: Plan, user, fields: PlanFields, base_revision: int,
     if base_revision != plan.revision_number:
         raise StaleEdit(latest_revision(plan))
     _check(plan.school_id, fields)
+    html = _rendered(fields.body)
     _apply(plan, fields)
-    revision = _add_revision(plan, user, message)
+    revision = _add_revision(plan, user, message, html)
     try:
         db.session.flush()
     except StaleDataError as exc:
@@ -166,11 +176,20 @@ def restore(plan: Plan, user, number: int) -> PlanRevision:
     old = revision(plan, number)
     if old is None:
         raise PlanError("revision", None)
+    html = old.html if old.html is not None else _rendered(old.body)
     plan.title, plan.body, plan.updated_at = old.title, old.body, utcnow()
-    new = _add_revision(plan, user, f"restore:{number}")
+    new = _add_revision(plan, user, f"restore:{number}", html)
     db.session.flush()
     activity.record(plan.school_id, user, "plan.restored", "plan", plan.id)
     return new
+
+
+def html_of(plan: Plan) -> Markup:
+    """The plan's text as safe HTML: its newest revision's, rendered when it was saved."""
+    latest = latest_revision(plan)
+    if latest is None or latest.body != plan.body:
+        return render_markdown(plan.body)
+    return stored_html(latest.html, latest.body)
 
 
 def revisions(plan: Plan) -> list[PlanRevision]:
@@ -191,6 +210,9 @@ def revision(plan: Plan, number: int) -> PlanRevision | None:
 
 def fork(plan: Plan, user) -> Plan:
     """Adapt a colleague's plan: a private copy owned by `user`, remembering the original."""
+    latest = latest_revision(plan)
+    html = latest.html if latest is not None and latest.html is not None else _rendered(
+        plan.body)
     copy = Plan(
         school_id=user.school_id, owner_id=user.id, title=plan.title, body=plan.body,
         subject=plan.subject, grade=plan.grade, topic=plan.topic,
@@ -201,7 +223,7 @@ def fork(plan: Plan, user) -> Plan:
     copy.tags = [PlanTag(tag=t) for t in plan.tag_names]
     db.session.add(copy)
     db.session.flush()
-    _add_revision(copy, user, f"fork:{plan.id}")
+    _add_revision(copy, user, f"fork:{plan.id}", html)
     db.session.flush()
     activity.record(plan.school_id, user, "plan.forked", "plan", copy.id)
     return copy

@@ -1,5 +1,6 @@
 """Comments on a lesson plan: threads one reply deep, optionally on one section (a heading
-anchor), resolve and reopen, and who is told about a new comment.
+anchor), resolve and reopen, delete (the author) and hide (the plan's owner), and who is told
+about a new comment.
 
 Told about a new comment: the plan's owner and co-authors, the author of the comment replied
 to, and colleagues mentioned as `@Full Name` or `@local-part` of their e-mail address. Each
@@ -10,17 +11,18 @@ import re
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from collab.core import activity, notify
 from collab.core.links import Target
 from collab.core.models import utcnow
 from collab.core.refusals import RuleError
-from collab.core.rendering import headings
+from collab.core.rendering import headings_in, render_markdown
 from collab.extensions import db
 from collab.people.models import Membership, User
 from collab.plans import access as access
+from collab.plans import service as plans
 from collab.plans.models import Plan, PlanComment
 
 MAX_COMMENT = 5000
@@ -92,7 +94,8 @@ def _check(plan: Plan, body: str, section: str, parent_id: int | None) -> PlanCo
         parent = comment_of(plan, parent_id)
         if parent is None or parent.parent_id is not None:
             raise CommentError("parent", "body")
-    elif section and section not in {anchor for anchor, _title in headings(plan.body)}:
+    elif section and section not in {anchor for anchor, _title in headings_in(
+            plans.html_of(plan))}:
         raise CommentError("section", "section")
     return parent
 
@@ -106,6 +109,7 @@ def add(plan: Plan, author: User, body: str, *, section: str = "",
     parent = _check(plan, body, section, parent_id)
     comment = PlanComment(
         plan_id=plan.id, author_id=author.id, body=body.strip(),
+        html=str(render_markdown(body.strip())),
         parent_id=parent.id if parent else None,
         # A very long heading has a very long anchor: the page matches the stored prefix.
         section=parent.section if parent else section[:MAX_SECTION],
@@ -136,6 +140,37 @@ def reopen(comment: PlanComment) -> None:
     """Open a resolved thread again."""
     comment.resolved_at = None
     comment.resolved_by_id = None
+    db.session.flush()
+
+
+def reply_count(comment: PlanComment) -> int:
+    """How many replies go with a top-level comment when it is deleted."""
+    return db.session.scalar(select(func.count(PlanComment.id)).where(
+        PlanComment.parent_id == comment.id)) or 0
+
+
+def delete(comment: PlanComment, by: User) -> None:
+    """Delete a comment (its author's choice; access.may_delete_comment), with its replies
+    if it starts a thread."""
+    plan_id, school_id = comment.plan_id, db.session.get(Plan, comment.plan_id).school_id
+    db.session.delete(comment)
+    db.session.flush()
+    activity.record(school_id, by, "plan.comment_deleted", "plan", plan_id)
+
+
+def hide(comment: PlanComment, by: User) -> None:
+    """Hide a comment from every reader of the plan (its owner's choice;
+    access.may_hide_comment); it is kept and may be shown again."""
+    if comment.hidden_at is None:
+        comment.hidden_at = utcnow()
+        comment.hidden_by_id = by.id
+        db.session.flush()
+
+
+def show(comment: PlanComment) -> None:
+    """Show a hidden comment again."""
+    comment.hidden_at = None
+    comment.hidden_by_id = None
     db.session.flush()
 
 

@@ -39,12 +39,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import joinedload
 
+from collab.core.numbers import whole_number
 from collab.extensions import db
 from collab.people.models import TeamMember, User
 from collab.plans.access import visible_to
 from collab.plans.models import VISIBILITIES, Plan, PlanCoauthor, PlanTag
 
 PAGE_SIZE = 20
+MAX_PAGE = 999_999
 SCOPES = ("all", "mine", "shared")
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 60
@@ -93,9 +95,9 @@ class PlanQuery:
             subject=args.get("subject", "").strip()[:80],
             grade=args.get("grade", "").strip()[:20],
             tag=args.get("tag", "").strip().lower()[:40],
-            author=int(author) if author.isdigit() and len(author) < 10 else None,
+            author=whole_number(author),
             scope=scope if scope in SCOPES else "all",
-            page=max(int(page), 1) if page.isdigit() and len(page) < 7 else 1,
+            page=max(whole_number(page, MAX_PAGE) or 1, 1),
         )
 
     def args(self, **changes) -> dict:

@@ -38,6 +38,9 @@ from collab.realtime import presence
 log = logging.getLogger(__name__)
 
 NAMESPACE = "/"
+# The largest Socket.IO packet and long-polling POST accepted (engine.io's
+# max_http_buffer_size); a larger POST is answered 413 at once (PostSizeLimit).
+MAX_PACKET_BYTES = 64 * 1024
 SIGNED_OUT = "signed_out"
 REVIEW = "rembuk:review"  # between the app's processes only: never sent to a browser
 _ENDED = "rembuk_sessions_ended"
@@ -318,8 +321,30 @@ def register(socketio, app) -> None:
     _presence = presence.for_config(app.config)
     socketio.on_event("connect", _connect)
     socketio.on_event("disconnect", _disconnect)
+    app.wsgi_app = PostSizeLimit(app.wsgi_app, MAX_PACKET_BYTES,
+                                 f"/{socketio.server_options.get('socketio_path', 'socket.io')}")
     if not event.contains(Session, "after_flush", _note_ended_sessions):
         event.listen(Session, "after_flush", _note_ended_sessions)
         event.listen(Session, "before_flush", _note_narrowed_access)
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_rollback", _forget)
+
+
+class PostSizeLimit:
+    """WSGI middleware in front of Socket.IO's: a long-polling POST over `limit` bytes is
+    answered 413 at once, before engine.io reads it. (Engine.io answers it 400 only after
+    disconnecting the socket, which waits for the socket's pending poll: minutes.) The
+    connection is closed, since the body is not read."""
+
+    def __init__(self, app, limit: int, path: str):
+        self.app, self.limit, self.path = app, limit, path.rstrip("/")
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") == "POST" and (
+                environ.get("PATH_INFO", "").rstrip("/") == self.path):
+            length = environ.get("CONTENT_LENGTH") or "0"
+            if not length.isascii() or not length.isdigit() or int(length) > self.limit:
+                start_response("413 Request Entity Too Large", [
+                    ("Content-Type", "text/plain; charset=utf-8"), ("Connection", "close")])
+                return [b"Request too large\n"]
+        return self.app(environ, start_response)

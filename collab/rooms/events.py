@@ -19,6 +19,7 @@ from flask_socketio import disconnect
 
 from collab import realtime
 from collab.core.database import reads_only_from_now
+from collab.core.text import refused
 from collab.extensions import db, socketio
 from collab.rooms import live
 from collab.rooms import service as rooms
@@ -58,6 +59,8 @@ class Reply:
 
 
 _HANDLERS: dict[str, tuple[Callable, tuple[str, ...], bool]] = {}
+# Events whose message body is rendered before the event's transaction begins.
+_RENDERS_BODY = {"message:send", "message:edit"}
 
 
 def on(event: str, limits: tuple[str, ...] = (), writes: bool = True):
@@ -91,11 +94,7 @@ def _run(event, handler, limits, writes, data) -> dict:
     try:
         if not writes:
             reads_only_from_now()  # on SQLite, no write lock for a read-only event
-        # Counted before the first query: on SQLite a writing event's transaction (and the
-        # process's write lock) begins with it.
-        user_id = realtime.socket_user_id()
-        within = user_id is not None and all(
-            realtime.allowed(_limit(kind), kind, user_id) for kind in ("any", *limits))
+        within = _within_limits(event, limits, data)
         user = realtime.socket_user()
         if user is None:
             return _signed_out()
@@ -104,7 +103,7 @@ def _run(event, handler, limits, writes, data) -> dict:
         g._login_user = user
         if not within:
             return _refusal(user, "rate_limited")
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) or refused(data):  # core.text: the rule of HTTP too
             raise BadRequest("payload")
         room = room_for(user, _id(data, "room_id"))
         if room is None:
@@ -126,6 +125,30 @@ def _run(event, handler, limits, writes, data) -> dict:
         return _refusal(user, "error")
     finally:
         db.session.remove()
+
+
+def _within_limits(event, limits, data) -> bool:
+    """Count the event against the user's rate limits and, if within them, render a message
+    body: both before the first query, since on SQLite a writing event's transaction (and
+    the process's write lock) begins with it."""
+    user_id = realtime.socket_user_id()
+    within = user_id is not None and all(
+        realtime.allowed(_limit(kind), kind, user_id) for kind in ("any", *limits))
+    if within and event in _RENDERS_BODY:
+        g.rendered_body = _prerendered(data)
+    return within
+
+
+def _prerendered(data) -> str | None:
+    """A message body's HTML, rendered before the first query (on SQLite a writing event's
+    transaction, and the write lock, begin with it); None if the body is not one to store."""
+    body = data.get("body") if isinstance(data, dict) else None
+    if not isinstance(body, str) or refused(body):
+        return None
+    try:
+        return rooms.rendered(rooms.clean_body(body))
+    except RoomError:
+        return None
 
 
 def _limit(kind: str) -> str:
@@ -268,7 +291,7 @@ def read(user, room, data):
 @on("message:send", limits=("message",))
 def send(user, room, data):
     message, created = rooms.post_message(room, user, data.get("client_id"),
-                                          _text(data, "body"))
+                                          _text(data, "body"), g.get("rendered_body"))
     payload = live.message_payload(message)
     ack = {"id": message.id, "created_at": payload["created_at"], "created": created}
     return Reply(ack, _broadcasting(room, "message:new", payload) if created else None)
@@ -276,7 +299,8 @@ def send(user, room, data):
 
 @on("message:edit", limits=("message",))
 def edit(user, room, data):
-    message = rooms.edit_message(room, user, _id(data, "message_id"), _text(data, "body"))
+    message = rooms.edit_message(room, user, _id(data, "message_id"), _text(data, "body"),
+                                 g.get("rendered_body"))
     payload = live.message_payload(message)
     return Reply({"message": payload}, _broadcasting(room, "message:updated", payload))
 

@@ -113,6 +113,8 @@ class RoomMessage(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     client_id: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)
+    # The body rendered when it was written or edited (core.rendering); None for older rows.
+    html: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

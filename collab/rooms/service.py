@@ -20,7 +20,7 @@ from collab.core.links import Target
 from collab.core.models import utcnow
 from collab.core.notify import notify
 from collab.core.refusals import RuleError
-from collab.core.rendering import render_markdown
+from collab.core.rendering import render_markdown, stored_html
 from collab.extensions import db
 from collab.mentoring.models import MentorPair
 from collab.observations.models import Observation
@@ -239,19 +239,27 @@ def clean_body(value) -> str:
     return body
 
 
-def post_message(room: Room, author, client_id, body) -> tuple[RoomMessage, bool]:
+def rendered(body: str) -> str:
+    """A clean message body (clean_body) as the HTML a message keeps. The socket events
+    render before their transaction begins (on SQLite, before the write lock is taken)."""
+    return str(render_markdown(body, heading_ids=False))
+
+
+def post_message(room: Room, author, client_id, body,
+                 html: str | None = None) -> tuple[RoomMessage, bool]:
     """Store a message once per (room, author, client id): a retry after a lost
     acknowledgement gets the stored message back and `created` False, so nobody
-    broadcasts it twice."""
+    broadcasts it twice. `html`: rendered(body) if the caller rendered it already."""
     client_id = clean_client_id(client_id)
     body = clean_body(body)
     existing = _message_by_client_id(room, author, client_id)
     if existing is not None:
         return existing, False
+    html = rendered(body) if html is None else html
     try:
         with db.session.begin_nested():
             message = RoomMessage(room_id=room.id, author_id=author.id, client_id=client_id,
-                                  body=body)
+                                  body=body, html=html)
             db.session.add(message)
     except IntegrityError:
         return _message_by_client_id(room, author, client_id), False
@@ -303,10 +311,11 @@ def own_message(room: Room, user, message_id) -> RoomMessage:
     return message
 
 
-def edit_message(room: Room, user, message_id, body) -> RoomMessage:
-    """Change my message within 15 minutes of sending it."""
+def edit_message(room: Room, user, message_id, body, html: str | None = None) -> RoomMessage:
+    """Change my message within 15 minutes of sending it (`html` as for post_message)."""
     message = own_message(room, user, message_id)
     message.body = clean_body(body)
+    message.html = rendered(message.body) if html is None else html
     message.edited_at = utcnow()
     db.session.flush()
     return message
@@ -316,6 +325,7 @@ def delete_message(room: Room, user, message_id) -> RoomMessage:
     """Take my message back within 15 minutes; the others see that it was deleted."""
     message = own_message(room, user, message_id)
     message.body = ""
+    message.html = ""
     message.deleted_at = utcnow()
     db.session.flush()
     return message
@@ -375,7 +385,7 @@ def message_body(message: RoomMessage):
     deleted."""
     if message.deleted_at is not None:
         return None
-    return render_markdown(message.body, heading_ids=False)
+    return stored_html(message.html, message.body, heading_ids=False)
 
 
 def message_json(message: RoomMessage, body_html=None) -> dict:

@@ -11,6 +11,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from collab.core.forms import EmptyForm, ImportForm, show_refusal
+from collab.core.numbers import whole_number
 from collab.extensions import db
 from collab.people.access import (
     current_school,
@@ -189,8 +190,7 @@ def classes():
 
 
 def _class_id(entry) -> int | None:
-    value = str(entry.form.class_id.data or "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return whole_number(str(entry.form.class_id.data or ""))
 
 
 # ---------------------------------------------------------------- my timetable

@@ -445,6 +445,14 @@ MATRIX = {
         "POST": (comment_url("resolve"), PLAN_EDITOR_POST)},
     "/plans/<int:plan_id>/comments/<int:comment_id>/reopen": {
         "POST": (comment_url("reopen"), PLAN_EDITOR_POST)},
+    # The comment is the mentor's: the plan's owner may hide it, not delete it.
+    "/plans/<int:plan_id>/comments/<int:comment_id>/delete": {
+        "GET": (comment_url("delete"), {**PLAN_READER_GET, "teacher": 403}),
+        "POST": (comment_url("delete"), {**PLAN_READER_GET, "teacher": 403})},
+    "/plans/<int:plan_id>/comments/<int:comment_id>/hide": {
+        "POST": (comment_url("hide"), PLAN_EDITOR_POST)},
+    "/plans/<int:plan_id>/comments/<int:comment_id>/show": {
+        "POST": (comment_url("show"), PLAN_EDITOR_POST)},
 }
 
 CASES = [

@@ -427,3 +427,16 @@ def test_counts_stay_per_author(a, scheduled, client_for):
     send(client_for(a["mentor"]), scheduled, {"notes": [NOTE]})
     send(client_for(a["principal"]), scheduled, {"notes": [{**NOTE, "text": "Lain"}]})
     assert db.session.scalar(select(func.count(ObservationNote.id))) == 2
+
+
+@pytest.mark.parametrize("raw", [
+    "[" * 5000 + "]" * 5000,  # nested thousands deep: RecursionError in the JSON parser
+    '{"notes": ' + "[" * 40 + "]" * 40 + "}",  # deeper than core.text.MAX_NESTING
+    json.dumps({"notes": [{**NOTE, "text": "a\x00b"}]}),  # PostgreSQL refuses a NUL
+    '{"notes": [{"client_id": "c1", "text": "\\ud800"}]}',  # a lone surrogate
+])
+def test_hostile_json_is_refused_as_broken_json(a, scheduled, client_for, raw):
+    response = send(client_for(a["mentor"]), scheduled, None, raw=raw)
+    assert response.status_code == 400
+    assert response.json["code"] == "json"
+    assert stored(scheduled) == []

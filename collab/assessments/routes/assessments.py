@@ -17,6 +17,7 @@ from collab.assessments.models import Assessment, AssessmentRequest
 from collab.assessments.service import AssessmentError, Rating, RequestFields
 from collab.core.forms import EmptyForm
 from collab.core.i18n import show_date
+from collab.core.numbers import whole_number
 from collab.extensions import db
 from collab.observations.access import observer_of
 from collab.observations.service import school_today
@@ -49,8 +50,8 @@ def rubric_choices(*targets: str) -> list[tuple[int, str]]:
 
 def parse_target(value: str) -> dict:
     kind, _sep, number = (value or "").partition(":")
-    if kind in ("plan", "observation") and number.isdigit():
-        return {f"{kind}_id": int(number)}
+    if kind in ("plan", "observation") and whole_number(number) is not None:
+        return {f"{kind}_id": whole_number(number)}
     return {}
 
 
@@ -152,7 +153,7 @@ def _typed_ratings(version, errors: dict) -> dict[int, Rating]:
     ratings = {}
     for criterion in version.criteria:
         raw = request.form.get(f"level-{criterion.id}", "")
-        level = int(raw) if raw.isdigit() else None
+        level = whole_number(raw)
         if raw and level is None:
             errors[f"level-{criterion.id}"] = AssessmentError("bad_level").message
         ratings[criterion.id] = Rating(level, request.form.get(f"glow-{criterion.id}", ""),

@@ -18,6 +18,7 @@ from collab.assessments.forms_rubrics import AssessmentSettingsForm, ImportForm
 from collab.assessments.models import Assessment, Rubric, RubricVersion
 from collab.assessments.service_rubrics import InvalidRubric
 from collab.core.forms import EmptyForm
+from collab.core.numbers import whole_number
 from collab.extensions import db
 from collab.people.access import current_school, principal_required, school_member_required
 
@@ -172,16 +173,16 @@ def _download(text: str, rubric: Rubric, version: RubricVersion, extension: str,
 @bp.route("/<int:rubric_id>/export.json")
 def export_json(rubric_id):
     rubric = access.rubric_of_my_school(rubric_id)
-    shown = _shown(rubric, request.args.get("version", type=int))
+    shown = _shown(rubric, request.args.get("version", type=whole_number))
     return _download(rubrics.to_json(shown), rubric, shown, "json", "application/json")
 
 
 @bp.route("/<int:rubric_id>/export.csv")
 def export_csv(rubric_id):
     rubric = access.rubric_of_my_school(rubric_id)
-    shown = _shown(rubric, request.args.get("version", type=int))
-    # A byte-order mark, so Excel opens the UTF-8 file with its accents intact.
-    return _download("\ufeff" + rubrics.to_csv(shown), rubric, shown, "csv",
+    shown = _shown(rubric, request.args.get("version", type=whole_number))
+    # to_csv writes a byte-order mark, so Excel opens the UTF-8 file with its accents intact.
+    return _download(rubrics.to_csv(shown), rubric, shown, "csv",
                      "text/csv; charset=utf-8")
 
 

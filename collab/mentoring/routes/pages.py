@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from collab.core.forms import EmptyForm, show_refusal
 from collab.core.models import utcnow
+from collab.core.numbers import whole_number
 from collab.extensions import db
 from collab.mentoring import access, bp
 from collab.mentoring import service as mentoring
@@ -142,8 +143,7 @@ def wishes():
 
 
 def _int(value) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+    return whole_number(value)
 
 
 @bp.route("/ask", methods=["POST"])

@@ -13,6 +13,7 @@ from collab.core.database import reads_only_from_now
 from collab.core.forms import EmptyForm
 from collab.core.i18n import show_date
 from collab.core.models import utcnow
+from collab.core.numbers import whole_number
 from collab.extensions import db
 from collab.observations import access as access
 from collab.observations import bp
@@ -80,8 +81,8 @@ def new():
         .limit(200)))
     form.plan_id.choices = [SelectChoice(None, _("No plan"))] + [
         SelectChoice(p.id, p.title) for p in readable]
-    if request.method == "GET" and request.args.get("plan", "").isdigit():
-        form.plan_id.data = int(request.args["plan"])
+    if request.method == "GET" and whole_number(request.args.get("plan")) is not None:
+        form.plan_id.data = whole_number(request.args["plan"])
     # A shortcut (the mentoring pair's page) names the colleague to ask: ticked when free.
     prefilled = _observer_arg()
     if request.method == "GET" and prefilled in {s.user.id for s in suggestions}:
@@ -121,7 +122,7 @@ def _pick_lesson(lessons, taken: dict, key: str):
     plan = request.args.get("plan", "")
     return render_template("observations/pick_lesson.html", lessons=lessons, taken=taken,
                            key=observations.lesson_key,
-                           plan=int(plan) if plan.isdigit() and len(plan) < 10 else None,
+                           plan=whole_number(plan),
                            observer=_observer_arg(),
                            free=observer_suggestions.free_for(
                                current_school().id, _observer_arg(), lessons)
@@ -130,8 +131,7 @@ def _pick_lesson(lessons, taken: dict, key: str):
 
 def _observer_arg() -> int | None:
     """The colleague a shortcut asks to observe (`?observer=`), as a number."""
-    value = request.args.get("observer", "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+    return whole_number(request.args.get("observer"))
 
 
 def _field_error(form, error: ObservationError) -> None:

@@ -1,5 +1,5 @@
-"""Comments on a plan (add, reply, resolve, reopen) and the school's own plan templates,
-which a principal adds."""
+"""Comments on a plan (add, reply, resolve, reopen, delete one's own, hide on one's plan) and
+the school's own plan templates, which a principal adds."""
 
 from flask import abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -7,7 +7,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from collab.core.forms import EmptyForm, show_refusal
-from collab.core.rendering import render_markdown
+from collab.core.numbers import whole_number
+from collab.core.rendering import stored_html
 from collab.extensions import db
 from collab.people.access import current_school, principal_required
 from collab.plans import access as access
@@ -29,7 +30,10 @@ def view_context(plan: Plan) -> dict:
     comments = [c for t in threads for c in (t.comment, *t.replies)]
     return {
         "comment_threads": threads,
-        "comment_html": {c.id: render_markdown(c.body) for c in comments},
+        # Rendered when each comment was written; a hidden one's text goes to nobody.
+        "comment_html": {c.id: stored_html(c.html, c.body) for c in comments
+                         if c.hidden_at is None},
+        "comment_owner": access.is_owner(current_user, plan),
         "comment_form": form or CommentForm(formdata=None),
         "failed_reply": failed_reply,
         "resolvable": {t.id for t in threads if editor or t.comment.author_id == current_user.id},
@@ -38,10 +42,7 @@ def view_context(plan: Plan) -> dict:
 
 def _id_of(value: str | None) -> int | None:
     """A posted id as an int, None if it is not one (ASCII digits that fit a database id)."""
-    value = (value or "").strip()
-    if value.isascii() and value.isdigit() and len(value) <= 9:
-        return int(value)
-    return None
+    return whole_number(value)
 
 
 def _reply_target(form: CommentForm | None, thread_ids: set[int]) -> int | None:
@@ -115,6 +116,61 @@ def reopen_comment(plan_id, comment_id):
     plan_comments.reopen(comment)
     db.session.commit()
     flash(_("The comment is open again."), "success")
+    return redirect(url_for("plans.view", plan_id=plan.id, _anchor=f"comment-{comment.id}"))
+
+
+def _comment(plan_id: int, comment_id: int, allowed) -> tuple[Plan, object]:
+    """The plan and its comment: 404 unless the user may read the plan and the comment is
+    on it, 403 unless `allowed(user, plan, comment)` (a rule of plans.access)."""
+    plan = access.readable_plan(plan_id)
+    comment = plan_comments.comment_of(plan, comment_id)
+    if comment is None:
+        abort(404)
+    if not allowed(current_user, plan, comment):
+        abort(403)
+    return plan, comment
+
+
+@bp.route("/<int:plan_id>/comments/<int:comment_id>/delete", methods=["GET", "POST"])
+def delete_comment(plan_id, comment_id):
+    """The author deletes their comment, after a page that says what goes with it."""
+    plan, comment = _comment(plan_id, comment_id, access.may_delete_comment)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        plan_comments.delete(comment, current_user)
+        db.session.commit()
+        flash(_("Your comment is deleted."), "success")
+        return redirect(url_for("plans.view", plan_id=plan.id, _anchor="comments-title"))
+    return render_template(
+        "plans/delete_comment.html", plan=plan, comment=comment, form=form,
+        html=None if comment.hidden_at else stored_html(comment.html, comment.body),
+        replies=0 if comment.parent_id else plan_comments.reply_count(comment),
+    ), 400 if form.errors else 200
+
+
+def _hiding(plan_id: int, comment_id: int):
+    plan, comment = _comment(plan_id, comment_id, access.may_hide_comment)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return plan, comment
+
+
+@bp.route("/<int:plan_id>/comments/<int:comment_id>/hide", methods=["POST"])
+def hide_comment(plan_id, comment_id):
+    plan, comment = _hiding(plan_id, comment_id)
+    plan_comments.hide(comment, current_user)
+    db.session.commit()
+    flash(_("The comment is hidden. Nobody sees its text until you show it again."),
+          "success")
+    return redirect(url_for("plans.view", plan_id=plan.id, _anchor=f"comment-{comment.id}"))
+
+
+@bp.route("/<int:plan_id>/comments/<int:comment_id>/show", methods=["POST"])
+def show_comment(plan_id, comment_id):
+    plan, comment = _hiding(plan_id, comment_id)
+    plan_comments.show(comment)
+    db.session.commit()
+    flash(_("The comment is shown again."), "success")
     return redirect(url_for("plans.view", plan_id=plan.id, _anchor=f"comment-{comment.id}"))
 
 

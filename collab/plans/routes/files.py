@@ -26,10 +26,10 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
 from collab.core.forms import EmptyForm, show_refusal
-from collab.core.rendering import render_markdown
 from collab.extensions import db
 from collab.plans import access as access
 from collab.plans import bp
+from collab.plans import service as plans
 from collab.plans import service_attachments as attachments
 from collab.plans import service_exports as exports
 
@@ -105,7 +105,7 @@ def export_markdown(plan_id):
 @bp.route("/<int:plan_id>/export.docx")
 def export_docx(plan_id):
     plan = access.readable_plan(plan_id)
-    data = exports.docx_document(plan.title, _facts(plan), render_markdown(plan.body))
+    data = exports.docx_document(plan.title, _facts(plan), plans.html_of(plan))
     return _download(data, exports.DOCX_MIMETYPE, plan.title, "docx")
 
 
@@ -113,7 +113,7 @@ def export_docx(plan_id):
 def print_view(plan_id):
     plan = access.readable_plan(plan_id)
     return render_template("plans/print.html", plan=plan, facts=_facts(plan),
-                           html=render_markdown(plan.body))
+                           html=plans.html_of(plan))
 
 
 # ---------------------------------------------------------------- attachments

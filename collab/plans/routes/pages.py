@@ -11,7 +11,8 @@ from collab.core import notify
 from collab.core.database import reads_only_from_now
 from collab.core.forms import EmptyForm, show_refusal
 from collab.core.links import Target
-from collab.core.rendering import headings, render_markdown
+from collab.core.numbers import whole_number
+from collab.core.rendering import headings_in, render_markdown, stored_html
 from collab.extensions import db
 from collab.people import service as schools
 from collab.people.access import current_school, school_member_required
@@ -96,11 +97,12 @@ def view(plan_id):
     original = plan.forked_from if plan.forked_from_id else None
     if original is not None and not access.can_read(current_user, original):
         original = None
+    html = plans.html_of(plan)
     return render_template(
-        "plans/view.html", plan=plan, html=render_markdown(plan.body),
+        "plans/view.html", plan=plan, html=html,
         can_edit=access.can_edit(current_user, plan), is_owner=access.is_owner(current_user, plan),
         fork_count=fork_count, forks=forks, original=original, action_form=EmptyForm(),
-        sections=headings(plan.body),
+        sections=headings_in(html),
         # Attachments and comments have route modules of their own beside this one.
         **files.view_context(plan), **comments.view_context(plan),
     )
@@ -184,14 +186,14 @@ def revision(plan_id, number):
     plan = access.readable_plan(plan_id)
     rev = plans.revision(plan, number) or abort(404)
     return render_template("plans/revision.html", plan=plan, revision=rev,
-                           html=render_markdown(rev.body))
+                           html=stored_html(rev.html, rev.body))
 
 
 @bp.route("/<int:plan_id>/diff")
 def diff(plan_id):
     plan = access.readable_plan(plan_id)
-    newer = request.args.get("b", type=int, default=plan.revision_number)
-    older = request.args.get("a", type=int, default=max(newer - 1, 1))
+    newer = request.args.get("b", type=whole_number) or plan.revision_number
+    older = request.args.get("a", type=whole_number) or max(newer - 1, 1)
     old, new = plans.revision(plan, older), plans.revision(plan, newer)
     if old is None or new is None:
         abort(404)

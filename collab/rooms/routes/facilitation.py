@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from collab.core.forms import EmptyForm
+from collab.core.numbers import whole_number
 from collab.extensions import db
 from collab.people import service as schools
 from collab.people.access import current_school, school_member_required
@@ -28,8 +29,7 @@ def _posted() -> None:
 
 
 def _whole_number(name: str) -> int | None:
-    value = request.form.get(name, "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
+    return whole_number(request.form.get(name))
 
 
 @bp.route("/<int:room_id>/evidence", methods=["GET", "POST"])
@@ -82,7 +82,7 @@ def outcomes(room_id: int):
     chosen = {n.id for n in board.get(room_board.OUTCOMES_COLUMN, [])}
     if request.method == "POST":
         _posted()
-        chosen = {int(v) for v in request.form.getlist("notes") if v.isdigit() and len(v) < 10}
+        chosen = {n for n in map(whole_number, request.form.getlist("notes")) if n is not None}
         try:
             where = room_board.send_outcomes(room, current_user, sorted(chosen))
         except RoomError as refused:
@@ -114,8 +114,8 @@ def settings(room_id: int):
         _posted()
         try:
             if colleagues:
-                wanted = {int(v) for v in request.form.getlist("members")
-                          if v.isdigit() and len(v) < 10}
+                wanted = {n for n in map(whole_number, request.form.getlist("members"))
+                          if n is not None}
                 rooms.set_invited(created_room(room.id), current_user, wanted)
             chosen = _whole_number("facilitator")
             rooms.set_facilitator(room, current_user,

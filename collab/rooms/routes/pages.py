@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from collab.core.database import reads_only_from_now
 from collab.core.forms import EmptyForm
 from collab.core.models import utcnow
-from collab.core.rendering import render_markdown
+from collab.core.numbers import whole_number
 from collab.extensions import db
 from collab.observations import access as observation_access
 from collab.people import service as schools
@@ -125,8 +125,7 @@ def open_team(team_id):
 # -- the room ------------------------------------------------------------------------------
 
 def _before_id() -> int | None:
-    value = request.args.get("before", "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
+    return whole_number(request.args.get("before"))
 
 
 def _note_form(formdata=None) -> NoteForm:
@@ -153,8 +152,7 @@ def _page(room, form=None, note_form=None, edit_errors=None, status=200):
     if form is None:
         form = MessageForm(formdata=None, client_id=uuid.uuid4().hex)
     last_read = rooms.last_read(room, current_user)
-    shown = [(m, None if m.deleted_at else render_markdown(m.body, heading_ids=False))
-             for m in messages]
+    shown = [(m, rooms.message_body(m)) for m in messages]
     return render_template(
         "rooms/room.html", room=room, title=rooms.title(room), kind=KINDS[room.kind],
         people=people, messages=shown, more=more, before=before, last_read=last_read,
