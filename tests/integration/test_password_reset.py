@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from itsdangerous.timed import TimestampSigner
 
 from collab.people import service_accounts as accounts
-from tests.conftest import PASSWORD, login, post_form
+from tests.conftest import PASSWORD, deliver_mail, login, post_form
 
 # Signing in and sessions are the subject: client_for signs in through the login form.
 pytestmark = pytest.mark.form_login
@@ -28,6 +28,7 @@ def english_client(app):
 
 
 def outbox(app) -> list:
+    deliver_mail(app)
     folder = Path(app.config["MAIL_OUTBOX"])
     files = sorted(folder.glob("*.eml")) if folder.exists() else []
     return [message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]

@@ -4,12 +4,12 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from collab.core import mail
 from collab.core.links import safe_next
 from collab.extensions import db, limiter
 from collab.people import auth_bp as bp
 from collab.people import service as schools
 from collab.people import service_accounts as accounts
+from collab.people import service_mail as account_mail
 from collab.people.forms_auth import JoinForm, LoginForm, ResetForm, ResetRequestForm
 from collab.people.service_accounts import TokenError
 
@@ -95,21 +95,17 @@ def invitation(token):
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit("5 per hour", key_func=_account_key, methods=["POST"], scope="reset-account")
+@limiter.limit(lambda: current_app.config["RESET_LIMIT_PER_ACCOUNT"], key_func=_account_key,
+               methods=["POST"], scope="reset-account")
+@limiter.limit(lambda: current_app.config["RESET_LIMIT_PER_CLIENT"], methods=["POST"],
+               scope="reset-client")
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        user = accounts.find_user_by_email(form.email.data)
-        if user is not None:
-            link = url_for("auth.reset", token=accounts.make_reset_token(user), _external=True)
-            mail.send_mail(
-                user.email,
-                _("Reset your Rembuk password"),
-                _("Hello %(name)s,\n\nOpen this link within one hour to choose a new "
-                  "password:\n%(link)s\n\nIf you did not ask for this, ignore this message.",
-                  name=user.name, link=link),
-            )
-        # The same answer whether or not the address has an account.
+        # The same work and the same answer whether or not the address has an account: one
+        # row in the outbox; its sender decides later (people/service_mail.py).
+        account_mail.request_reset(form.email.data)
+        db.session.commit()
         return render_template("auth/reset_sent.html")
     status = 400 if form.errors else 200
     return render_template("auth/reset_request.html", form=form), status
