@@ -80,6 +80,13 @@ MESSAGES = {
     "assessment.requested": _l("%(name)s asks for your feedback with the rubric "
                                "“%(title)s” by %(date)s."),
     "assessment.submitted": _l("%(name)s gave you feedback with the rubric “%(title)s”."),
+    # Anonymous peer feedback (assessments/service_anonymity.py): no name, no per-answer time.
+    "assessment.submitted_anonymously": _l("An observer gave you feedback with the rubric "
+                                           "“%(title)s”."),
+    "assessment.answers_readable": _l("Your colleagues' feedback with the rubric “%(title)s” "
+                                      "can now be read."),
+    "assessment.all_answered": _l("Every colleague you asked has given feedback with the "
+                                  "rubric “%(title)s”."),
     "assessment.reminder": _l("Reminder: your feedback for %(name)s is due on %(date)s."),
     "calibration.invited": _l("%(name)s invites you to a calibration round: “%(title)s”."),
     "observation.reminder": _l("Tomorrow: the observation of class %(class_name)s, "
