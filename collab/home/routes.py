@@ -11,6 +11,7 @@ from collab.home import bp
 from collab.home import service as home
 from collab.home.forms import LanguageForm, SetupForm
 from collab.people import service as schools
+from collab.people import service_passwords as passwords
 from collab.people.access import is_principal
 
 
@@ -33,7 +34,8 @@ def setup():
     if schools.any_school_exists():
         abort(404)
     form = SetupForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and passwords.refuse_weak(
+            form.password, form.email.data, [form.name.data, form.school_name.data]):
         details = schools.StaffDetails(name=form.name.data, email=form.email.data)
         try:
             _, principal = schools.create_school(

@@ -10,6 +10,7 @@ from collab.people import auth_bp as bp
 from collab.people import service as schools
 from collab.people import service_accounts as accounts
 from collab.people import service_mail as account_mail
+from collab.people import service_passwords as passwords
 from collab.people.forms_auth import JoinForm, LoginForm, ResetForm, ResetRequestForm
 from collab.people.service_accounts import TokenError
 
@@ -80,7 +81,8 @@ def invitation(token):
     except TokenError as exc:
         return _link_problem(exc.reason)
     form = JoinForm(name=invite.name)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and passwords.refuse_weak(
+            form.password, invite.email, [form.name.data, invite.name, invite.school.name]):
         try:
             user = schools.accept_invitation(invite, form.name.data, form.password.data)
         except schools.SchoolError:
@@ -118,7 +120,8 @@ def reset(token):
     except TokenError as exc:
         return _link_problem(exc.reason)
     form = ResetForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and passwords.refuse_weak(form.password,
+                                                           *passwords.own_words_of(user)):
         accounts.set_password(user, form.password.data)
         db.session.commit()
         logout_user()

@@ -15,6 +15,7 @@ from collab.extensions import db, limiter
 from collab.people import service as schools
 from collab.people import service_accounts as accounts
 from collab.people import service_mail as account_mail
+from collab.people import service_passwords as passwords
 from collab.people import service_staff_import as staff_import
 from collab.people import settings_bp as bp
 from collab.people.access import (
@@ -73,7 +74,7 @@ def password():
     if form.validate_on_submit():
         if authenticate(current_user.email, form.current.data) is None:
             form.current.errors = [_("The current password is not right.")]
-        else:
+        elif passwords.refuse_weak(form.password, *passwords.own_words_of(current_user)):
             accounts.set_password(current_user, form.password.data)
             db.session.commit()
             # Every other session has ended; this one goes on with the new version.
