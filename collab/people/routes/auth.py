@@ -9,6 +9,7 @@ from collab.extensions import db, limiter
 from collab.people import auth_bp as bp
 from collab.people import service as schools
 from collab.people import service_accounts as accounts
+from collab.people import service_devices as devices
 from collab.people import service_mail as account_mail
 from collab.people import service_passwords as passwords
 from collab.people.forms_auth import JoinForm, LoginForm, ResetForm, ResetRequestForm
@@ -17,7 +18,17 @@ from collab.people.service_accounts import TokenError
 
 def _account_key() -> str:
     # Failed logins count per account, not per address: a whole school often shares one IP.
-    return "account:" + accounts.normalise_email(request.form.get("email", ""))
+    email = request.form.get("email", "")
+    return "account:" + accounts.normalise_email(email)
+
+
+def _login_key() -> str:
+    # A browser that signed in to this account before counts on its own (service_devices).
+    email = request.form.get("email", "")
+    nonce = devices.nonce_for(request.cookies.get(devices.COOKIE_NAME), email)
+    if nonce is not None:
+        return f"device:{nonce}"
+    return _account_key()
 
 
 def _failed(response) -> bool:
@@ -37,7 +48,7 @@ def _start_session(user, remember: bool = False) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key,
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_key,
                methods=["POST"], deduct_when=_failed, scope="login-account")
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"],
                deduct_when=_failed, scope="login-ip")
@@ -48,12 +59,23 @@ def login():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
             _start_session(user, remember=form.remember.data)
-            return redirect(safe_next(form.next.data, url_for("main.home_page")))
+            response = redirect(safe_next(form.next.data, url_for("main.home_page")))
+            _remember_device(response, user)
+            return response
         login_failed = True
     elif request.method == "GET" and current_user.is_authenticated:
         return redirect(safe_next(form.next.data, url_for("main.home_page")))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form, login_failed=login_failed), status
+
+
+def _remember_device(response, user) -> None:
+    """Mark this browser as one that has signed in to the account (a fresh nonce each time)."""
+    config = current_app.config
+    response.set_cookie(devices.COOKIE_NAME, devices.issue(user.email),
+                        max_age=devices.max_age(), httponly=True, samesite="Lax",
+                        secure=config["SESSION_COOKIE_SECURE"],
+                        path=url_for("auth.login"))
 
 
 @bp.route("/logout", methods=["POST"])
