@@ -21,6 +21,7 @@ if __name__ == "__main__" and os.environ.get("ASYNC_MODE", "gevent") == "gevent"
     monkey.patch_all()
 
 from collab import create_app  # after gevent's patching, on purpose
+from collab.core import mail
 from collab.core.serving import no_delay_handler
 from collab.extensions import socketio
 
@@ -31,5 +32,6 @@ if __name__ == "__main__":
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
     print(f"Rembuk is running on http://{host}:{port}/ ({socketio.async_mode})")
+    mail.start_sender(app)  # the outbox's sender, in this process (collab/core/mail.py)
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True,
                  **no_delay_handler(socketio.async_mode))

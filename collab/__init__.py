@@ -6,7 +6,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from collab import cli, realtime
-from collab.config import load_config
+from collab.config import load_config, trusted_hosts_for
 from collab.core import errors, i18n, web
 from collab.core.static_files import RembukFlask, StaticCache, cache_key
 from collab.extensions import babel, compress, csrf, db, limiter, login_manager, migrate, socketio
@@ -32,6 +32,8 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(load_config(Path(app.instance_path)))
     app.config.update(config or {})
+    if "BASE_URL" in (config or {}) and "TRUSTED_HOSTS" not in config:
+        app.config["TRUSTED_HOSTS"] = trusted_hosts_for(app.config["BASE_URL"])
     # Ids in URLs fit the database's integer: a 30-digit id is a 404, not a database error.
     app.url_map.converters["int"] = BoundedInt
     app.jinja_env.trim_blocks = True
@@ -92,11 +94,12 @@ def register_extensions(app: Flask) -> None:
 def register_people_and_rooms() -> None:
     """Who a session's user is (people), and what the Socket.IO server asks the features:
     ended sessions, rooms taken away, the rooms' own events."""
-    from collab.people import service_accounts
+    from collab.people import service_accounts, service_mail
     from collab.rooms import access as room_access
     from collab.rooms import events as room_events
 
     login_manager.user_loader(service_accounts.load_user)
+    service_mail.register()
     realtime.use(
         load_user=service_accounts.load_user,
         user_by_id=service_accounts.user_by_id,

@@ -1,4 +1,5 @@
-"""Flask commands: create-school, seed-demo, import-timetable, send-reminders, backup."""
+"""Flask commands: create-school, seed-demo, import-timetable, send-reminders, send-mail,
+backup."""
 
 import functools
 import re
@@ -10,6 +11,7 @@ from sqlalchemy import select
 
 from collab.assessments import service as assessments
 from collab.core import backup as backup_service
+from collab.core import mail
 from collab.core.csv_files import ImportFileError, decode_csv_bytes
 from collab.core.database import immediate_transactions
 from collab.demo import seed as demo
@@ -109,6 +111,21 @@ def send_reminders_command():
     click.echo(f"{sent} reminder(s) sent.")
 
 
+@click.command("send-mail")
+def send_mail_command():
+    """Send the mails that are due in the outbox (the server's sender does it too; run this
+    from cron where the server runs without it)."""
+    total = mail.Delivery()
+    while True:
+        report = mail.deliver_due()
+        total.sent, total.failed = total.sent + report.sent, total.failed + report.failed
+        total.dropped += report.dropped
+        if report.sent + report.failed + report.dropped < 50:
+            break
+    click.echo(f"{total.sent} sent, {total.failed} failed (tried again later), "
+               f"{total.dropped} not needed.")
+
+
 @click.command("backup")
 @click.option("--output", type=click.Path(dir_okay=False), help="File to write.")
 def backup_command(output):
@@ -131,10 +148,11 @@ def _with_write_lock(command: click.Command) -> click.Command:
     return command
 
 
-COMMANDS = tuple(
+# send-mail holds no write lock while a mail server answers: its transactions are short.
+COMMANDS = (*(
     _with_write_lock(command)
     for command in (create_school_command, seed_demo_command, import_timetable_command,
-                    send_reminders_command, backup_command)
+                    send_reminders_command, backup_command)), send_mail_command
 )
 
 

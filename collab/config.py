@@ -9,6 +9,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 MIN_SECRET_LENGTH = 32
 
@@ -30,6 +31,30 @@ def _list(name: str) -> list[str] | None:
     return items or None
 
 
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+
+
+def default_base_url() -> str:
+    """The address `python app.py` (`make run`) serves: HOST and PORT as app.py reads them,
+    a wildcard HOST shown as the loopback address."""
+    host = os.environ.get("HOST", "127.0.0.1")
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 (a wildcard is not an address to open)
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{os.environ.get('PORT', '5000')}"
+
+
+def trusted_hosts_for(base_url: str) -> list[str]:
+    """The Host names to answer: the base URL's, and every loopback name when the base URL
+    is a loopback address (the embedded default, opened as 127.0.0.1 or localhost)."""
+    host = urlsplit(base_url).hostname or ""
+    names = [host] if host else []
+    if host in LOOPBACK_NAMES:
+        names += [name for name in LOOPBACK_NAMES if name != host]
+    return names
+
+
 def _instance_secret(instance_path: Path) -> str:
     """Return the secret kept in instance/secret_key, creating it on first run."""
     path = instance_path / "secret_key"
@@ -38,6 +63,13 @@ def _instance_secret(instance_path: Path) -> str:
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _trusted_hosts(base_url: str) -> list[str] | None:
+    given = _list("TRUSTED_HOSTS")
+    if given == ["*"]:
+        return None  # Flask's default: every host name (only behind a proxy that checks it)
+    return given or trusted_hosts_for(base_url)
 
 
 def load_config(instance_path: Path) -> dict:
@@ -50,6 +82,9 @@ def load_config(instance_path: Path) -> dict:
             "characters in production."
         )
     https = _flag("PREFER_HTTPS", production)
+    # One address for every absolute link (mails, calendar feeds); SITE_URL is its old name.
+    base_url = (os.environ.get("BASE_URL") or os.environ.get("SITE_URL")
+                or default_base_url()).rstrip("/")
     db_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'rembuk.db'}"
     return {
         "PRODUCTION": production,
@@ -74,8 +109,10 @@ def load_config(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": https,
         "PREFERRED_URL_SCHEME": "https" if https else "http",
-        # Host names the app answers to (links in e-mails are built from the Host header).
-        "TRUSTED_HOSTS": _list("TRUSTED_HOSTS"),
+        # Every absolute link is built from BASE_URL, never from the request's Host header;
+        # requests for any other host name are refused (400). TRUSTED_HOSTS=* answers all.
+        "BASE_URL": base_url,
+        "TRUSTED_HOSTS": _trusted_hosts(base_url),
         # Number of reverse proxies in front whose X-Forwarded-* headers are trusted.
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt:131072:8:1"),
@@ -86,7 +123,14 @@ def load_config(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
+        # A browser that signed in to the account before: its own counter, this long.
+        "DEVICE_COOKIE_DAYS": int(os.environ.get("DEVICE_COOKIE_DAYS", 180)),
         "LOGIN_LIMIT_PER_IP": os.environ.get("LOGIN_LIMIT_PER_IP", "200 per 15 minutes"),
+        # Reset links asked for one address, and by one client address (a school often
+        # shares one: generous); invitations a principal sends (form, CSV import, resend).
+        "RESET_LIMIT_PER_ACCOUNT": os.environ.get("RESET_LIMIT_PER_ACCOUNT", "5 per hour"),
+        "RESET_LIMIT_PER_CLIENT": os.environ.get("RESET_LIMIT_PER_CLIENT", "30 per hour"),
+        "INVITE_LIMIT": os.environ.get("INVITE_LIMIT", "60 per hour"),
         # Calendar feeds, per client address: every fetch, and fetches with an unknown token
         # (a guesser). Calendar services fetch many users' feeds from a few addresses.
         "CALENDAR_FEED_LIMIT": os.environ.get("CALENDAR_FEED_LIMIT", "600 per hour"),
@@ -100,9 +144,13 @@ def load_config(instance_path: Path) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS", True),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Rembuk <no-reply@rembuk.local>"),
-        # The address in links of mails sent outside a request (`flask send-reminders`).
-        "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:5000"),
         "MAIL_OUTBOX": str(instance_path / "outbox"),
+        # The outbox sender (collab/core/mail.py): a thread of the serving process.
+        "MAIL_SENDER_THREAD": _flag("MAIL_SENDER_THREAD", True),
+        "MAIL_POLL_SECONDS": float(os.environ.get("MAIL_POLL_SECONDS", 10)),
+        "MAIL_CLAIM_SECONDS": int(os.environ.get("MAIL_CLAIM_SECONDS", 300)),
+        "MAIL_RETRY_SECONDS": int(os.environ.get("MAIL_RETRY_SECONDS", 30)),
+        "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", 8)),
         "BACKUP_DIR": os.environ.get("BACKUP_DIR", str(instance_path / "backups")),
         "ATTACHMENT_DIR": os.environ.get("ATTACHMENT_DIR", str(instance_path / "attachments")),
         "INVITATION_MAX_AGE": 7 * 24 * 3600,

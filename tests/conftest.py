@@ -48,6 +48,8 @@ def base_config(tmp_path: Path, database_url: str) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         "MAIL_SERVER": None,
         "MAIL_OUTBOX": str(tmp_path / "outbox"),
+        # No sender thread: a test delivers the outbox itself (deliver_mail).
+        "MAIL_SENDER_THREAD": False,
         "BACKUP_DIR": str(tmp_path / "backups"),
         "ATTACHMENT_DIR": str(tmp_path / "attachments"),
         "SERVER_NAME": None,
@@ -173,6 +175,23 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+def deliver_mail(app) -> None:
+    """Send what the outbox holds, as the server's sender would (tests run without it)."""
+    from collab.core import mail
+
+    def run():
+        while mail.deliver_due().sent >= 50:
+            pass
+
+    if has_app_context():
+        db.session.commit()
+        run()
+        db.session.expire_all()
+    else:
+        with app.app_context():
+            run()
 
 
 def csrf_token(html: str) -> str:
@@ -406,7 +425,9 @@ def demo_data(snapshots):
 def live_server(app, demo_data):
     """The app served on a free loopback port, with the demo data loaded."""
     db.session.remove()
-    server = LiveServer(app).start()
+    server = LiveServer(app)
+    app.config["BASE_URL"] = server.url  # links in mails lead to this server
+    server.start()
     yield server
     server.stop()
 

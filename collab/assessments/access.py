@@ -10,6 +10,7 @@ and its raters. Anyone else, and anyone from another school, gets a 404.
 from flask import abort
 from flask_login import current_user
 
+from collab.assessments import service_anonymity as anonymity
 from collab.assessments.models import Assessment, AssessmentRequest, CalibrationRound
 from collab.extensions import db
 from collab.people.access import current_school, is_principal
@@ -32,12 +33,14 @@ def own_assessment(assessment_id: int) -> Assessment:
 
 
 def readable_assessment(assessment_id: int) -> Assessment:
-    """An assessment I wrote, or a submitted one of me (not a calibration's), else 404."""
+    """An assessment I wrote, or a submitted one of me (not a calibration's, nor, when the
+    school keeps peer feedback anonymous, a colleague's answer to my request), else 404."""
     assessment = _of_my_school(Assessment, assessment_id)
     if assessment.assessor_id == current_user.id:
         return assessment
     if (assessment.assessed_id == current_user.id and assessment.is_submitted
-            and assessment.round_id is None):
+            and assessment.round_id is None
+            and not anonymity.hidden_from_assessed(assessment)):
         return assessment
     abort(404)
 

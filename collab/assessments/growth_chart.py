@@ -64,7 +64,7 @@ def _segments(marks: list[Mark], attr: str) -> list[tuple]:
 
 
 def layout(points, levels) -> Chart:
-    """The chart of `points` (service.GrowthPoint, oldest first: on, total, self_total, in %
+    """The chart of `points` (service_growth.GrowthPoint, oldest first: on, total, self_total, in %
     of the maximum) with the lines of `levels` (the rubric version's levels: score, label)."""
     count = len(points)
     dated = _dated(count)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from collab.assessments import scoring
+from collab.assessments import service_anonymity as anonymity
 from collab.assessments.models import (
     Assessment,
     AssessmentRating,
@@ -256,8 +257,7 @@ def _submit(assessment: Assessment, user: User) -> None:
     activity.record(assessment.school_id, user, "assessment.submitted", "assessment",
                     assessment.id)
     if assessment.assessed_id not in (None, user.id) and assessment.kind != "calibration":
-        notify.notify(assessment.assessed, "assessment.submitted", _results_link(assessment),
-                      name=user.name, title=assessment.rubric_version.title)
+        anonymity.tell_assessed(assessment, user, _results_link(assessment))
 
 
 def _results_link(assessment: Assessment) -> Target:
@@ -315,6 +315,7 @@ class Results:
     self_total: float | None = None
     agreement: dict | None = None
     pkg_score: float | None = None
+    withheld: int = 0  # answers in but not shown (anonymous, too few yet)
 
 
 def results(version: RubricVersion, assessments: list[Assessment], anonymous: bool,
@@ -323,13 +324,20 @@ def results(version: RubricVersion, assessments: list[Assessment], anonymous: bo
     1, 2…" when the school keeps peer feedback anonymous), the median, every glow and grow,
     their self-assessment beside; the weighted total and agreement."""
     submitted = [a for a in assessments if a.is_submitted]
-    peers = [a for a in submitted if a.kind in ("peer", "mentor")]
+    peers = [a for a in submitted if a.kind in anonymity.PEER_KINDS]
     own = next((a for a in submitted if a.kind == "self"), None)
-    names = {a.id: (f"#{n}" if anonymous else a.assessor.name)
-             for n, a in enumerate(peers, start=1)}
+    withheld = 0
+    if anonymous:  # service_anonymity.py: drawn labels, and no answer shown alone
+        asked = [a for a in assessments if a.kind in anonymity.PEER_KINDS]
+        names = anonymity.labelled(asked)
+        peers = sorted(peers, key=lambda a: int(names[a.id][1:]))
+        if len(peers) < anonymity.answers_needed(len(asked)):
+            peers, withheld = [], len(peers)
+    else:
+        names = {a.id: a.assessor.name for a in peers}
     scores = {level.id: level.score for level in version.levels}
     by_assessment = {a.id: {r.criterion_id: r for r in a.ratings} for a in submitted}
-    out = Results(version=version, peers=peers, self_assessment=own)
+    out = Results(version=version, peers=peers, self_assessment=own, withheld=withheld)
     matrix = []
     for criterion in version.criteria:
         peer_scores = [(names[a.id], _score(by_assessment[a.id], criterion.id, scores))
@@ -410,59 +418,6 @@ def pkg_score(version: RubricVersion, values: list[float | None]) -> float | Non
         return None
     top = max(level.score for level in version.levels)
     return pkg_conversion(sum(values), top * len(values))
-
-
-# -- growth over time ------------------------------------------------------------------------
-
-@dataclass
-class GrowthPoint:
-    on: date
-    total: float | None  # peers: weighted share of the medians, %
-    self_total: float | None
-
-
-def growth(teacher: User, rubric) -> list[GrowthPoint]:
-    """My results on one rubric (all its versions) over time, one point per feedback request
-    with a submitted assessment, oldest first (growth_chart lays them out).
-    Read as plain rows (three queries whatever the number of assessments)."""
-    rows = db.session.execute(
-        select(Assessment.request_id, Assessment.kind, Assessment.submitted_at,
-               Assessment.rubric_version_id, AssessmentRating.criterion_id,
-               AssessmentRating.level_id)
-        .join(RubricVersion, RubricVersion.id == Assessment.rubric_version_id)
-        .join(AssessmentRating, AssessmentRating.assessment_id == Assessment.id)
-        .where(Assessment.assessed_id == teacher.id, RubricVersion.rubric_id == rubric.id,
-               Assessment.status == "submitted", Assessment.request_id.is_not(None))).all()
-    versions = {v.id: v for v in db.session.scalars(
-        select(RubricVersion).where(RubricVersion.rubric_id == rubric.id)
-        .options(selectinload(RubricVersion.levels), selectinload(RubricVersion.criteria)))}
-    groups: dict[int, dict] = {}
-    for request_id, kind, submitted_at, version_id, criterion_id, level_id in rows:
-        group = groups.setdefault(request_id, {"version": version_id, "on": submitted_at,
-                                               "peers": {}, "self": {}})
-        group["on"] = max(group["on"], submitted_at)
-        side = group["self"] if kind == "self" else group["peers"]
-        side.setdefault(criterion_id, []).append(level_id)
-    points = []
-    for group in groups.values():
-        version = versions[group["version"]]
-        points.append(GrowthPoint(on=group["on"].date(),
-                                  total=_share_of(version, group["peers"]),
-                                  self_total=_share_of(version, group["self"])))
-    points.sort(key=lambda p: p.on)
-    return points
-
-
-def _share_of(version: RubricVersion, levels_by_criterion: dict) -> float | None:
-    """The weighted share of the medians of the levels given per criterion."""
-    if not levels_by_criterion:
-        return None
-    scores = {level.id: level.score for level in version.levels}
-    medians = []
-    for criterion in version.criteria:
-        values = [scores[i] for i in levels_by_criterion.get(criterion.id, []) if i in scores]
-        medians.append(statistics.median(values) if values else None)
-    return weighted_share(version, medians)
 
 
 # -- reminders -----------------------------------------------------------------------------

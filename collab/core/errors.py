@@ -4,11 +4,11 @@ sentence, instead of passing for a server error."""
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from collab.core.refusals import RuleError
 from collab.extensions import db
@@ -85,7 +85,21 @@ def _server_error(error: Exception):
     return render_error(500)
 
 
+def _unknown_host(error: SecurityError):
+    # A Host header outside TRUSTED_HOSTS: no URL can be built for it, so no page either.
+    log.warning("Refused a request for an unknown host: %s", error.description)
+    return Response("Bad Request: unknown host\n", 400, mimetype="text/plain")
+
+
+def refuse_unknown_host() -> None:
+    """The first before_request hook: a request for a host outside TRUSTED_HOSTS goes no
+    further (the other hooks build URLs, which such a request cannot)."""
+    if isinstance(request.routing_exception, SecurityError):
+        raise request.routing_exception
+
+
 def register(app: Flask) -> None:
+    app.register_error_handler(SecurityError, _unknown_host)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(RuleError, _refusal)

@@ -25,6 +25,10 @@ def new_password_fields(min_length: int):
     accounts service's rule)."""
     password = PasswordField(
         _l("New password"),
+        description=_l("At least %(min)d characters, with no rule about digits or symbols: a "
+                       "phrase of a few words of your own is strong and easy to remember. "
+                       "Common passwords and ones made of your name, e-mail address or "
+                       "school are refused.", min=min_length),
         validators=[
             DataRequired(message=_l("Choose a password.")),
             Length(min=min_length, max=200,

@@ -1,6 +1,11 @@
 """Links inside the site: which targets of a redirect or a notification stay on it, and
 where a stored link leads (`Target`: an endpoint and its values, turned into a path only when
-needed, by the app's URL map, so services never write a path by hand)."""
+needed, by the app's URL map, so services never write a path by hand).
+
+Every absolute link (a mail's, a calendar feed's address and events) is `absolute_url`: the
+configured BASE_URL and the path, never the request's Host header, which anyone can set
+(a reset asked for with `Host: evil.example` would otherwise mail a working token to that host).
+"""
 
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
@@ -56,3 +61,17 @@ def safe_next(target: str | None, fallback: str = "/") -> str:
     if parts.scheme or parts.netloc:
         return fallback
     return target
+
+
+def base_url() -> str:
+    """The site's configured address (BASE_URL), without a trailing slash."""
+    return current_app.config["BASE_URL"].rstrip("/")
+
+
+def absolute_url(target: "Target | str") -> str:
+    """The absolute address of a target or of a site path: BASE_URL and the path (a
+    deployment under a prefix puts the prefix in BASE_URL)."""
+    path = path_for(target) if isinstance(target, Target) else target
+    if safe_next(path, fallback="") != path:
+        raise ValueError("absolute links are built from paths inside the site")
+    return base_url() + path

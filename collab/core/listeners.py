@@ -6,15 +6,15 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from collab.core import activity, database, notify
+from collab.core import activity, database, mail
 
 LISTENERS = (
     (Engine, "connect", database.on_connect),
     (Engine, "begin", database.on_begin),
     (Engine, "before_cursor_execute", database.before_write),
     (Session, "before_flush", activity.refuse_changes_to_events),
-    (Session, "after_commit", notify.send_pending_mail),
-    (Session, "after_rollback", notify.drop_pending_mail),
+    (Session, "after_commit", mail.wake_after_commit),
+    (Session, "after_rollback", mail.forget_after_rollback),
 )
 
 

@@ -7,22 +7,23 @@ values, so a notification reads in the recipient's current language. Where it le
 the same way: a `links.Target` (endpoint, values, anchor) in the row's params under "_target",
 built with url_for when shown; the `link` column keeps the path as it was built then (rows from
 before targets, and the fallback when an endpoint is gone). An e-mail is written in
-the recipient's language and sent only once the change that caused it is committed (a
-rolled-back change sends nothing); a failing mail server is logged, never the user's error.
+the recipient's language and queued in the outbox in the same transaction as the change that
+caused it (core/mail.py: a rolled-back change sends nothing, a failing mail server is retried
+and logged, never the user's error); its link is built from BASE_URL.
 """
 
 import logging
 from datetime import datetime
 
-from flask import current_app, has_request_context, request, url_for
+from flask import has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from collab.core import mail
 from collab.core.i18n import show_date
-from collab.core.links import Target, path_for, safe_next
-from collab.core.mail import send_mail
+from collab.core.links import Target, absolute_url, path_for, safe_next
 from collab.core.models import UTCDateTime, utcnow
 from collab.extensions import db
 
@@ -48,7 +49,6 @@ class Notification(db.Model):
 
 
 log = logging.getLogger(__name__)
-_PENDING = "rembuk.pending_mail"
 # The key in Notification.params that holds the target; never a value of a sentence.
 TARGET_KEY = "_target"
 
@@ -81,6 +81,13 @@ MESSAGES = {
     "assessment.requested": _l("%(name)s asks for your feedback with the rubric "
                                "“%(title)s” by %(date)s."),
     "assessment.submitted": _l("%(name)s gave you feedback with the rubric “%(title)s”."),
+    # Anonymous peer feedback (assessments/service_anonymity.py): no name, no per-answer time.
+    "assessment.submitted_anonymously": _l("An observer gave you feedback with the rubric "
+                                           "“%(title)s”."),
+    "assessment.answers_readable": _l("Your colleagues' feedback with the rubric “%(title)s” "
+                                      "can now be read."),
+    "assessment.all_answered": _l("Every colleague you asked has given feedback with the "
+                                  "rubric “%(title)s”."),
     "assessment.reminder": _l("Reminder: your feedback for %(name)s is due on %(date)s."),
     "calibration.invited": _l("%(name)s invites you to a calibration round: “%(title)s”."),
     "observation.reminder": _l("Tomorrow: the observation of class %(class_name)s, "
@@ -129,8 +136,7 @@ def notify(recipient, kind: str, target: Target, *, email: bool = False,
     db.session.add(note)
     db.session.flush()
     if email:
-        db.session.info.setdefault(_PENDING, []).append(
-            (recipient.email, recipient.language, kind, params, target, link))
+        _queue_mail(recipient.email, recipient.language, kind, params, link)
     return note
 
 
@@ -172,45 +178,15 @@ def _build(target: Target | dict, fallback: str) -> str:
 def forget_pending_mail() -> None:
     """Send none of the e-mails queued so far in this transaction (the demo data tells its
     made-up people in the app only)."""
-    db.session.info.pop(_PENDING, None)
+    mail.forget_queued()
 
 
-def send_pending_mail(session) -> None:
-    # Releasing a savepoint (begin_nested) fires after_commit too: the mails wait for the
-    # real commit, since the outer transaction may still roll back.
-    if session.in_nested_transaction():
-        return
-    pending = session.info.pop(_PENDING, None)
-    for address, language, kind, params, target, link in pending or ():
-        try:
-            _send_one(address, language, kind, params, _path(target, link))
-        except Exception:
-            log.exception("Could not send the %s mail to %s", kind, address)
-
-
-def drop_pending_mail(session) -> None:
-    if session.in_nested_transaction():
-        return  # a refused savepoint; what the outer transaction queued still stands
-    session.info.pop(_PENDING, None)
-
-
-def _path(target: Target, fallback: str) -> str:
-    """The target's path (no script root: the base URL of the mail carries it), built at send
-    time; the path stored at notify time if it no longer builds."""
-    try:
-        return path_for(target)
-    except (LookupError, TypeError, ValueError):
-        log.warning("Notification target %r no longer builds; using the stored link", target)
-        return fallback
-
-
-def _send_one(address: str, language: str | None, kind: str, params: dict, link: str) -> None:
-    base = request.host_url.rstrip("/") if has_request_context() else current_app.config.get(
-        "SITE_URL", "").rstrip("/")
+def _queue_mail(address: str, language: str | None, kind: str, params: dict, link: str) -> None:
     with force_locale(language or "id"):
         sentence = str(MESSAGES[kind]) % _readable(params)
         footer = str(_l("Open Rembuk to answer:"))
-    send_mail(address, f"Rembuk: {sentence}"[:200], f"{sentence}\n\n{footer} {base}{link}\n")
+    mail.send_mail(address, f"Rembuk: {sentence}"[:200],
+                          f"{sentence}\n\n{footer} {absolute_url(link)}\n")
 
 
 def text(note: Notification) -> str:

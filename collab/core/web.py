@@ -6,7 +6,7 @@ from flask import Flask, abort, g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from collab.core import notify
+from collab.core import errors, mail, notify
 from collab.core.links import safe_next
 from collab.core.text import CheckedJSONProvider, is_clean
 from collab.extensions import login_manager
@@ -106,6 +106,10 @@ def register(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
     app.json = CheckedJSONProvider(app)
+    app.before_request(errors.refuse_unknown_host)
+    # The outbox's sender runs in the serving process (app.py starts it at once; under
+    # gunicorn the first request does).
+    app.before_request(lambda: mail.start_sender(app) and None)
     app.before_request(_refuse_unclean_text)
     app.before_request(_require_login)
     app.after_request(_security_headers)

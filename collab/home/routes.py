@@ -16,6 +16,7 @@ from collab.home import service_start as start
 from collab.home.forms import LanguageForm, SetupForm
 from collab.observations.service import school_today
 from collab.people import service as schools
+from collab.people import service_passwords as passwords
 from collab.people.access import is_principal
 
 
@@ -56,7 +57,8 @@ def setup():
     if schools.any_school_exists():
         abort(404)
     form = SetupForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and passwords.refuse_weak(
+            form.password, form.email.data, [form.name.data, form.school_name.data]):
         details = schools.StaffDetails(name=form.name.data, email=form.email.data)
         try:
             _, principal = schools.create_school(

@@ -22,6 +22,7 @@ class SchoolError(RuleError):
 
     MESSAGES = {
         "email_taken": _l("This e-mail address already has an account."),
+        "already_member": _l("This person is already a member of your school."),
         "timezone": _l("Unknown time zone. Example: Asia/Jakarta."),
         "team_exists": _l("The school already has a team with this name."),
         "role": _l("Choose teacher or principal."),
@@ -69,6 +70,14 @@ def create_school(name: str, timezone: str, principal: StaffDetails, password: s
     return school, user
 
 
+def member_of_school(school_id: int, email: str) -> bool:
+    """Whether the address belongs to a member of this school."""
+    found = db.session.scalar(
+        select(User.id).join(Membership, Membership.user_id == User.id)
+        .where(User.email == normalise_email(email), Membership.school_id == school_id))
+    return found is not None
+
+
 def _email_taken(email: str) -> bool:
     found = db.session.scalar(select(User.id).where(User.email == normalise_email(email)))
     return found is not None
@@ -108,13 +117,16 @@ def open_invitation_for(school_id: int, email: str) -> Invitation | None:
 
 
 def invite(school: School, inviter: User, details: StaffDetails) -> Invitation:
-    """Invite one person to the school. Refuses an address that already has an account.
+    """Invite one person to the school. Refuses an address of a member of this school (the
+    principal sees them on the staff page); an address with an account elsewhere is invited
+    like any other, so that the answer never tells who has an account (the mail tells its
+    owner instead: service_mail.py).
 
     An open invitation for the same address is replaced, so the newest link is the one
     that works.
     """
-    if _email_taken(details.email):
-        raise SchoolError("email_taken", "email")
+    if member_of_school(school.id, details.email):
+        raise SchoolError("already_member", "email")
     previous = open_invitation_for(school.id, details.email)
     if previous is not None:
         previous.revoked_at = utcnow()

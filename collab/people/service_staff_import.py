@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from collab.core.csv_files import MAX_ROWS, ImportFileError, read_csv, split_list
 from collab.extensions import db
-from collab.people.models import User
+from collab.people.models import Membership, User
 from collab.people.service import StaffDetails
 from collab.people.service_accounts import normalise_email
 
@@ -32,12 +32,14 @@ class ImportRow:
         return not self.errors
 
 
-def parse_staff_csv(text: str) -> list[ImportRow]:
-    """Check every row of a staff CSV; raise ImportFileError if the file itself is unusable."""
+def parse_staff_csv(text: str, school_id: int | None = None) -> list[ImportRow]:
+    """Check every row of a staff CSV; raise ImportFileError if the file itself is unusable.
+    Rows of members of the school (`school_id`) are marked; an account elsewhere is not
+    told (the invitation mail tells its owner)."""
     seen: set[str] = set()
     rows = [_check_row(line, record, seen)
             for line, record in read_csv(text, REQUIRED_COLUMNS, MAX_ROWS)]
-    _mark_existing_accounts(rows)
+    _mark_existing_members(rows, school_id)
     return rows
 
 
@@ -78,9 +80,13 @@ def _parse_years(cell: str | None, errors: list[str]) -> int | None:
     return int(cell)
 
 
-def _mark_existing_accounts(rows: list[ImportRow]) -> None:
+def _mark_existing_members(rows: list[ImportRow], school_id: int | None) -> None:
+    if school_id is None:
+        return
     emails = [r.details.email for r in rows if r.details and r.details.email]
-    taken = set(db.session.scalars(select(User.email).where(User.email.in_(emails))))
+    taken = set(db.session.scalars(
+        select(User.email).join(Membership, Membership.user_id == User.id)
+        .where(User.email.in_(emails), Membership.school_id == school_id)))
     for row in rows:
         if row.details.email in taken:
-            row.errors.append("email_taken")
+            row.errors.append("already_member")

@@ -15,8 +15,11 @@ from collab.extensions import db
 from collab.observations import service as observations
 from collab.observations import service_ical as ical
 from collab.observations.models import CalendarFeed
+from tests.conftest import deliver_mail
 from tests.integration.test_observations import a, ask, post  # noqa: F401  (fixture `a`)
 
+# Every absolute link and event uid is built from BASE_URL, whatever the Host header.
+SITE = "http://127.0.0.1:5000"
 FOCUS = "Siapa yang menjelaskan alasannya?"
 
 
@@ -66,15 +69,15 @@ def test_the_feed_is_valid_icalendar_in_the_schools_time_zone(app, a, two, clien
     assert b"DTSTART;TZID=Asia/Jakarta:" in response.get_data()
     found = events(calendar)
     assert len(found) == 2
-    event = found[ical.uid(scheduled, "http://localhost/")]
+    event = found[ical.uid(scheduled, SITE)]
     start, end = event.decoded("DTSTART"), event.decoded("DTEND")
     assert str(start.tzinfo) == "Asia/Jakarta"
     assert start == scheduled.starts_at and end == scheduled.ends_at
     assert event["STATUS"] == "CONFIRMED"
-    assert found[ical.uid(requested, "http://localhost/")]["STATUS"] == "TENTATIVE"
+    assert found[ical.uid(requested, SITE)]["STATUS"] == "TENTATIVE"
     assert str(event["LOCATION"]) == "R1"
     assert FOCUS in str(event["DESCRIPTION"]), "the teacher may read the focus"
-    assert str(event["URL"]) == f"http://localhost/observations/{scheduled.id}"
+    assert str(event["URL"]) == f"{SITE}/observations/{scheduled.id}"
     assert int(event["SEQUENCE"]) == scheduled.version
     assert event.decoded("LAST-MODIFIED") == scheduled.updated_at.replace(microsecond=0)
     assert "7A" in str(event["SUMMARY"]) and "Matematika" in str(event["SUMMARY"])
@@ -85,11 +88,11 @@ def test_an_event_keeps_its_uid_and_grows_its_sequence_when_the_observation_chan
         app, a, two, client):  # noqa: F811
     scheduled, _ = two
     token = feed_of(app, a["mentor"])
-    before = events(parsed(fetch(client, token)))[ical.uid(scheduled, "http://localhost/")]
+    before = events(parsed(fetch(client, token)))[ical.uid(scheduled, SITE)]
     observations.decline(scheduled, a["mentor"], "Sakit")
     observations.accept(scheduled, a["mentor"])
     db.session.commit()
-    after = events(parsed(fetch(client, token)))[ical.uid(scheduled, "http://localhost/")]
+    after = events(parsed(fetch(client, token)))[ical.uid(scheduled, SITE)]
     assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])
 
 
@@ -142,11 +145,11 @@ def test_a_principal_invited_but_not_accepted_gets_no_focus(app, a, two, client)
     token = feed_of(app, a["principal"])
     response = fetch(client, token)
     found = events(parsed(response))
-    assert list(found) == [ical.uid(scheduled, "http://localhost/")], \
+    assert list(found) == [ical.uid(scheduled, SITE)], \
         "only what the principal was invited to, not every observation of the school"
     assert FOCUS.encode() not in response.get_data()
     assert b"Apakah kelompok" not in response.get_data()
-    assert found[ical.uid(scheduled, "http://localhost/")]["STATUS"] == "TENTATIVE", \
+    assert found[ical.uid(scheduled, SITE)]["STATUS"] == "TENTATIVE", \
         "scheduled, but the principal has not said they come"
 
 
@@ -170,8 +173,8 @@ def test_my_week_makes_shows_once_and_stops_the_address(app, a, two, client_for,
     assert made.status_code == 302
     shown = teacher.get("/observations/").text
     address = re.search(r'id="feed-address" type="url" readonly value="([^"]+)"', shown)[1]
-    assert address.startswith("http://localhost/observations/calendar.ics?token=")
-    assert "webcal://localhost/observations/calendar.ics?token=" in shown
+    assert address.startswith(f"{SITE}/observations/calendar.ics?token=")
+    assert "webcal://127.0.0.1:5000/observations/calendar.ics?token=" in shown
     assert 'id="feed-address"' not in teacher.get("/observations/").text, "shown only once"
     token = address.split("token=")[1]
     assert len(events(parsed(fetch(client, token)))) == 2
@@ -211,7 +214,11 @@ def test_one_observation_as_an_ics_file(a, two, world, client_for):  # noqa: F81
 # ---------------------------------------------------------------- reminders
 
 
-def outbox(app) -> list[Path]:
+def outbox(app, deliver: bool = True) -> list[Path]:
+    """The mails sent: what the outbox's sender sends of the committed rows (`deliver`), or
+    only what it has sent so far."""
+    if deliver:
+        deliver_mail(app)
     return sorted(Path(app.config["MAIL_OUTBOX"]).glob("*.eml"))
 
 
@@ -243,7 +250,7 @@ def test_reminders_go_the_day_before_once_to_the_teacher_and_accepted_observers(
     mails = outbox(app)[mails_before:]
     assert len(mails) == 2
     text = mails[0].read_text()
-    assert "7A" in text and f"{app.config['SITE_URL']}/observations/{tomorrow.id}" in text
+    assert "7A" in text and f"{app.config['BASE_URL']}/observations/{tomorrow.id}" in text
 
     second = runner.invoke(args=["send-reminders"])
     assert "0 reminder(s) sent." in second.output
@@ -259,6 +266,6 @@ def test_a_savepoint_does_not_send_the_mails_of_its_transaction_early(app, a):  
     assert len(outbox(app)) == before + 2
     observations.decline(observation, a["principal"])  # a mail to the teacher, queued
     observations.accept(observation, a["mentor"])  # books in a savepoint
-    assert len(outbox(app)) == before + 2, "nothing sent before the commit"
+    assert len(outbox(app, deliver=False)) == before + 2, "nothing sent before the commit"
     db.session.rollback()
     assert len(outbox(app)) == before + 2, "a rolled-back change sends nothing"

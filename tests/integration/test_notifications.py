@@ -10,6 +10,7 @@ from werkzeug.routing import BuildError
 
 from collab.core import notify
 from collab.core.links import Target
+from collab.core.mail import OutgoingMail
 from collab.core.models import utcnow
 from collab.core.notify import Notification
 from collab.extensions import db
@@ -311,16 +312,14 @@ def test_a_target_that_no_longer_builds_falls_back_to_the_stored_link(
     assert note.href == "/observations/"  # outside a request too
 
 
-def test_a_mail_carries_the_link_built_from_the_target(app, world, monkeypatch):
-    sent = []
-    monkeypatch.setattr(notify, "send_mail", lambda to, subject, body: sent.append(body))
+def test_a_mail_carries_the_link_built_from_the_target(app, world):
     teacher = world["a"]["teacher"]
     notify.notify(teacher, "team.added", Target("rooms.room", {"room_id": 5}, "m9"),
                   email=True, team="X")
     db.session.commit()
 
-    [body] = sent
-    assert f"{app.config['SITE_URL'].rstrip('/')}/rooms/5#m9\n" in body
+    [body] = db.session.scalars(select(OutgoingMail.body)).all()
+    assert f"{app.config['BASE_URL'].rstrip('/')}/rooms/5#m9\n" in body
     assert "_target" not in body
 
 

@@ -19,7 +19,7 @@ from collab.observations.models import ActionStep, Observation, ObservationBooki
 from collab.observations.service import RequestFields
 from collab.timetables import service as timetables
 from collab.timetables.service import LessonSlot
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, deliver_mail
 
 
 def soup(response) -> BeautifulSoup:
@@ -130,6 +130,7 @@ def test_a_request_invites_the_observers_by_notification_and_mail(a, client_for,
     kinds = db.session.scalars(select(Notification.kind).where(
         Notification.recipient_id.in_([a["mentor"].id, a["principal"].id]))).all()
     assert kinds == ["observation.requested"] * 2
+    deliver_mail(app)
     outbox = list((app.instance_path and __import__("pathlib").Path(
         app.config["MAIL_OUTBOX"])).glob("*.eml"))
     assert len(outbox) == 2

@@ -13,14 +13,15 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
+from collab.core.mail import OutgoingMail
 from collab.extensions import db
 from collab.people.models import Invitation, Membership, User
-from tests.conftest import csrf_token, post_form
+from tests.conftest import csrf_token, deliver_mail, post_form
 from tests.support.pgserver import free_port
 
 INVITE = "/settings/school/invite"
 IMPORT = "/settings/school/import"
-LINK = re.compile(r"http://localhost/auth/invite/[\w.\-]+")
+LINK = re.compile(r"http://127.0.0.1:5000/auth/invite/[\w.\-]+")
 
 
 @pytest.fixture
@@ -32,7 +33,8 @@ def principal_client(world, client_for):
 
 
 def outbox(app) -> list[email.message.EmailMessage]:
-    """The mails written to the outbox folder, oldest first."""
+    """The mails sent (written to the outbox folder), oldest first."""
+    deliver_mail(app)
     folder = Path(app.config["MAIL_OUTBOX"])
     if not folder.exists():
         return []
@@ -43,7 +45,7 @@ def outbox(app) -> list[email.message.EmailMessage]:
 def invite_link(message) -> str:
     match = LINK.search(message.get_content())
     assert match, message.get_content()
-    return match.group(0).removeprefix("http://localhost")
+    return match.group(0).removeprefix("http://127.0.0.1:5000")
 
 
 def invitations_for(address: str) -> list[Invitation]:
@@ -126,18 +128,40 @@ def test_a_teacher_cannot_invite(app, world, client_for):
 
 
 @pytest.mark.dialect
-def test_inviting_an_address_that_has_an_account_is_refused_and_keeps_the_typed_name(
+def test_inviting_a_member_of_my_own_school_is_refused_and_keeps_the_typed_name(
     app, world, principal_client
 ):
-    taken = world["b"]["teacher"].email  # an account in another school counts too
-    response = invite(principal_client, name="Rina Typed", email=taken.upper())
+    member = world["a"]["teacher2"].email  # on the principal's staff page already
+    response = invite(principal_client, name="Rina Typed", email=member.upper())
 
     assert response.status_code == 400
-    assert "already has an account" in field_error(response.text, "email")
+    assert "already a member of your school" in field_error(response.text, "email")
     assert typed_value(response.text, "name") == "Rina Typed"
-    assert typed_value(response.text, "email") == taken.upper()
-    assert invitations_for(taken) == []
+    assert typed_value(response.text, "email") == member.upper()
+    assert invitations_for(member) == []
     assert outbox(app) == []
+
+
+@pytest.mark.dialect
+def test_inviting_an_address_with_an_account_elsewhere_answers_as_for_any_address(
+    app, world, principal_client
+):
+    """Issue 14: the principal is not told that an address of another school has an account;
+    the mail tells the owner instead, with no join link that could not work."""
+    elsewhere = world["b"]["teacher"]
+    fresh = invite(principal_client, name="Rina", email="rina@test.sch.id")
+    taken = invite(principal_client, name="Rina", email=elsewhere.email.upper())
+
+    assert fresh.status_code == taken.status_code == 302
+    assert fresh.headers["Location"] == taken.headers["Location"]
+    page = principal_client.get("/settings/school/").text
+    assert ("flash success", f"Invitation sent to {elsewhere.email}.") in flashes(page)
+    assert [i.is_open for i in invitations_for(elsewhere.email)] == [True]
+    by_address = {m["To"]: m.get_content() for m in outbox(app)}
+    assert "/auth/invite/" in by_address["rina@test.sch.id"]
+    assert "already has an account" in by_address[elsewhere.email]
+    assert "/auth/invite/" not in by_address[elsewhere.email]
+    assert "http://127.0.0.1:5000/auth/login" in by_address[elsewhere.email]
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
@@ -160,6 +184,7 @@ def test_inviting_the_same_address_twice_leaves_only_the_newest_link_working(
     app, world, principal_client
 ):
     invite(principal_client, name="First Try")
+    outbox(app)  # the first mail leaves before the second invitation
     invite(principal_client, name="Second Try")
 
     first, second = invitations_for("rina@test.sch.id")
@@ -249,10 +274,12 @@ def test_a_teacher_cannot_raise_their_role_or_move_school_through_the_profile_fo
     assert c.get("/settings/school/").status_code == 403
 
 
-def test_when_the_mail_server_is_down_the_invitation_is_saved_and_the_page_warns(
-    app, world, principal_client
+def test_when_the_mail_server_is_down_the_invitation_waits_in_the_outbox_and_leaves_later(
+    app, world, principal_client, smtp_server
 ):
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1, MAIL_USE_TLS=False)
+    controller, handler = smtp_server
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1, MAIL_USE_TLS=False,
+                      MAIL_RETRY_SECONDS=0)
 
     response = invite(principal_client)
 
@@ -260,15 +287,20 @@ def test_when_the_mail_server_is_down_the_invitation_is_saved_and_the_page_warns
     [invitation] = invitations_for("rina@test.sch.id")
     assert invitation.is_open
     page = principal_client.get(response.headers["Location"])
-    assert page.status_code == 200
-    assert ("flash warning", "The invitation is saved, but the e-mail could not be sent. "
-            "Try sending it again later.") in flashes(page.text)
-    resend = post_form(principal_client,
-                       f"/settings/school/invitations/{invitation.id}/resend",
-                       page="/settings/school/", follow_redirects=True)
-    assert resend.status_code == 200
-    assert ("flash warning", "The e-mail could not be sent. Try again later.") in flashes(
-        resend.text)
+    assert ("flash success", "Invitation sent to rina@test.sch.id.") in flashes(page.text)
+    deliver_mail(app)
+    [row] = db.session.scalars(select(OutgoingMail)).all()
+    assert (row.status, row.attempts) == ("queued", 1)
+    assert "ConnectionRefusedError" in row.last_error
+
+    app.config.update(MAIL_SERVER=controller.hostname, MAIL_PORT=controller.port)
+    deliver_mail(app)
+
+    assert handler.received.wait(5)
+    [envelope] = handler.messages
+    assert envelope.rcpt_tos == ["rina@test.sch.id"]
+    db.session.refresh(row)
+    assert (row.status, row.body) == ("sent", "")  # the token does not stay in the table
 
 
 class CollectingHandler:
@@ -305,6 +337,8 @@ def test_the_invitation_mail_is_delivered_through_a_real_smtp_server(
     response = invite(principal_client)
 
     assert response.status_code == 302
+    assert handler.messages == []  # never inside the request: the outbox's sender sends it
+    deliver_mail(app)
     assert handler.received.wait(5)
     [envelope] = handler.messages
     assert envelope.rcpt_tos == ["rina@test.sch.id"]
@@ -381,7 +415,8 @@ def test_the_preview_shows_every_rows_problem_and_imports_nothing(app, world, pr
         "5:dewi@test.sch.id": ["Dewi Lestari", "Ready", "ok"],
         "6:dewi@test.sch.id": ["Dewi Again", "This e-mail address appears twice in the file.",
                                "bad"],
-        f"7:{taken}": ["Has Account", "This e-mail address already has an account.", "bad"],
+        f"7:{taken}": ["Has Account", "This person is already a member of your school.",
+                       "bad"],
         "8:letters@test.sch.id": ["Letters",
                                   "Years of teaching must be a whole number from 0 to 60.",
                                   "bad"],
@@ -417,7 +452,7 @@ def test_confirming_imports_only_the_valid_rows_and_mails_them(app, world, princ
     assert ("flash success", "3 invitations created.") in flashes(page.text)
 
 
-def test_an_import_while_the_mail_server_is_down_keeps_the_invitations_and_warns(
+def test_an_import_while_the_mail_server_is_down_keeps_the_invitations_queued(
     app, world, principal_client
 ):
     preview = upload(principal_client, mixed_csv(world))
@@ -429,7 +464,10 @@ def test_an_import_while_the_mail_server_is_down_keeps_the_invitations_and_warns
     assert response.status_code == 200
     assert invitation_addresses(world["a"]["school"]) >= VALID_ADDRESSES
     assert ("flash success", "3 invitations created.") in flashes(response.text)
-    assert ("flash warning", "3 e-mails could not be sent.") in flashes(response.text)
+    deliver_mail(app)
+    rows = db.session.scalars(select(OutgoingMail)).all()
+    assert sorted(r.to_address for r in rows) == sorted(VALID_ADDRESSES)
+    assert {(r.status, r.attempts) for r in rows} == {("queued", 1)}
 
 
 def test_a_forged_confirmation_with_edited_rows_is_checked_again(app, world, principal_client):
@@ -448,16 +486,20 @@ def test_a_forged_confirmation_with_edited_rows_is_checked_again(app, world, pri
     [boss] = invitations_for("boss@test.sch.id")
     assert boss.school_id == world["a"]["school"].id  # never taken from the file
     assert boss.role == "teacher"
-    assert invitations_for(world["b"]["teacher"].email) == []
+    # Another school's teacher is invited as anyone (the principal learns nothing), with
+    # this school and role, never the file's.
+    [smuggled] = invitations_for(world["b"]["teacher"].email)
+    assert (smuggled.school_id, smuggled.role) == (world["a"]["school"].id, "teacher")
     assert invitations_for("not-an-address") == []
-    assert [m["To"] for m in outbox(app)] == ["boss@test.sch.id"]
+    assert sorted(m["To"] for m in outbox(app)) == sorted(
+        ["boss@test.sch.id", world["b"]["teacher"].email])
 
 
 def test_a_confirmation_rechecks_an_address_that_got_an_account_since_the_preview(
     app, world, make, principal_client
 ):
     preview = upload(principal_client, mixed_csv(world))
-    make.user(world["b"]["school"], email="rina@test.sch.id")
+    make.user(world["a"]["school"], email="rina@test.sch.id")  # joined this school since
 
     principal_client.post(IMPORT, data=confirm_data(preview.text))
 

@@ -57,7 +57,9 @@ def test_a_good_row_becomes_staff_details(app):
 
 
 def test_every_bad_row_gets_its_own_problem(app, make):
-    make.user(make.school(), email="taken@test.sch.id")
+    school = make.school()
+    make.user(school, email="taken@test.sch.id")
+    make.user(make.school("SMP Lain"), email="elsewhere@test.sch.id")
     text = HEADER + "\n".join([
         "Good,good@test.sch.id,,,",
         ",noname@test.sch.id,,,",
@@ -69,21 +71,23 @@ def test_every_bad_row_gets_its_own_problem(app, make):
         "Negative,neg@test.sch.id,,,-1",
         "Super,super@test.sch.id,,,²",
         f"{'x' * 121},long@test.sch.id,,,",
+        "Elsewhere,elsewhere@test.sch.id,,,",
     ])
 
-    rows = by_line(parse_staff_csv(text))
+    rows = by_line(parse_staff_csv(text, school.id))
 
     assert {line: row.errors for line, row in rows.items()} == {
         2: [],
         3: ["name_missing"],
         4: ["email_invalid"],
         5: ["email_duplicate"],
-        6: ["email_taken"],
+        6: ["already_member"],
         7: ["years_invalid"],
         8: ["years_invalid"],
         9: ["years_invalid"],
         10: ["years_invalid"],
         11: ["name_long"],
+        12: [],  # an account in another school is not told (issue 14)
     }
 
 

@@ -11,7 +11,9 @@ from collab.assessments import access as access
 from collab.assessments import bp, growth_chart
 from collab.assessments import library as rubric_library
 from collab.assessments import service as assessments
+from collab.assessments import service_anonymity as anonymity
 from collab.assessments import service_calibration as calibration
+from collab.assessments import service_growth as growth
 from collab.assessments.forms import RequestForm, StartForm
 from collab.assessments.models import Assessment, AssessmentRequest
 from collab.assessments.service import AssessmentError, Rating, RequestFields
@@ -144,9 +146,10 @@ def assessment(assessment_id: int):
                 flash(_("Your assessment is submitted. Thank you!") if submit
                       else _("Your draft is saved."), "success")
                 return redirect(url_for("assessments.assessment", assessment_id=item.id))
+    mine = item.assessor_id == current_user.id
     return render_template("assessments/assess.html", item=item, version=version,
-                           ratings=ratings, errors=errors, form=form,
-                           mine=item.assessor_id == current_user.id)
+                           ratings=ratings, errors=errors, form=form, mine=mine,
+                           show_time=mine or not anonymity.is_anonymous(item.school_id))
 
 
 def _typed_ratings(version, errors: dict) -> dict[int, Rating]:
@@ -207,11 +210,12 @@ def _results(request_id: int, template: str):
     result = assessments.results(version, rows, anonymous=school.anonymous_peer_feedback,
                                  pkg=pkg)
     band = rubric_library.pkg_band(result.pkg_score) if result.pkg_score is not None else None
-    growth = assessments.growth(item.teacher, version.rubric)
+    points = growth.growth(item.teacher, version.rubric,
+                           anonymous=school.anonymous_peer_feedback)
     return render_template(
         template, item=item, result=result, rows=rows, band=band,
         band_label=rubric_library.PKG_BAND_LABELS[band] if band else None,
-        growth=growth, chart=growth_chart.layout(growth, version.levels),
+        growth=points, chart=growth_chart.layout(points, version.levels),
         form=EmptyForm(), own=item.teacher_id == current_user.id)
 
 

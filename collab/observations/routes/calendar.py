@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from collab.core.forms import EmptyForm
+from collab.core.links import Target, absolute_url, base_url
 from collab.extensions import db, limiter
 from collab.observations import access as access
 from collab.observations import bp
@@ -35,14 +36,14 @@ def calendar_feed():
     user = ical.user_for_token(request.args.get("token", ""))
     if user is None:
         abort(404)
-    return _calendar_response(ical.feed(user, request.host_url), "rembuk.ics", "inline")
+    return _calendar_response(ical.feed(user, base_url()), "rembuk.ics", "inline")
 
 
 def feed_section() -> dict:
     """What the feed section of my week shows: whether I have an address, the new one
     right after creating it, and the form for the buttons."""
     token = session.pop(NEW_FEED_KEY, None)
-    address = url_for("observations.calendar_feed", token=token, _external=True) \
+    address = absolute_url(Target("observations.calendar_feed", {"token": token})) \
         if token else None
     return {"feed_exists": ical.has_feed(current_user), "feed_address": address,
             "feed_form": EmptyForm()}
@@ -77,5 +78,5 @@ def delete_calendar_token():
 def observation_ics(observation_id):
     """One observation to add to my calendar."""
     observation = access.visible_observation(observation_id)
-    body = ical.observation_calendar(observation, current_user, request.host_url)
+    body = ical.observation_calendar(observation, current_user, base_url())
     return _calendar_response(body, f"observation-{observation.id}.ics", "attachment")

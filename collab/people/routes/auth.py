@@ -4,19 +4,31 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from collab.core import mail
 from collab.core.links import safe_next
 from collab.extensions import db, limiter
 from collab.people import auth_bp as bp
 from collab.people import service as schools
 from collab.people import service_accounts as accounts
+from collab.people import service_devices as devices
+from collab.people import service_mail as account_mail
+from collab.people import service_passwords as passwords
 from collab.people.forms_auth import JoinForm, LoginForm, ResetForm, ResetRequestForm
 from collab.people.service_accounts import TokenError
 
 
 def _account_key() -> str:
     # Failed logins count per account, not per address: a whole school often shares one IP.
-    return "account:" + accounts.normalise_email(request.form.get("email", ""))
+    email = request.form.get("email", "")
+    return "account:" + accounts.normalise_email(email)
+
+
+def _login_key() -> str:
+    # A browser that signed in to this account before counts on its own (service_devices).
+    email = request.form.get("email", "")
+    nonce = devices.nonce_for(request.cookies.get(devices.COOKIE_NAME), email)
+    if nonce is not None:
+        return f"device:{nonce}"
+    return _account_key()
 
 
 def _failed(response) -> bool:
@@ -36,7 +48,7 @@ def _start_session(user, remember: bool = False) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key,
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_key,
                methods=["POST"], deduct_when=_failed, scope="login-account")
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"],
                deduct_when=_failed, scope="login-ip")
@@ -47,12 +59,23 @@ def login():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
             _start_session(user, remember=form.remember.data)
-            return redirect(safe_next(form.next.data, url_for("main.home_page")))
+            response = redirect(safe_next(form.next.data, url_for("main.home_page")))
+            _remember_device(response, user)
+            return response
         login_failed = True
     elif request.method == "GET" and current_user.is_authenticated:
         return redirect(safe_next(form.next.data, url_for("main.home_page")))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form, login_failed=login_failed), status
+
+
+def _remember_device(response, user) -> None:
+    """Mark this browser as one that has signed in to the account (a fresh nonce each time)."""
+    config = current_app.config
+    response.set_cookie(devices.COOKIE_NAME, devices.issue(user.email),
+                        max_age=devices.max_age(), httponly=True, samesite="Lax",
+                        secure=config["SESSION_COOKIE_SECURE"],
+                        path=url_for("auth.login"))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -80,7 +103,8 @@ def invitation(token):
     except TokenError as exc:
         return _link_problem(exc.reason)
     form = JoinForm(name=invite.name)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and passwords.refuse_weak(
+            form.password, invite.email, [form.name.data, invite.name, invite.school.name]):
         try:
             user = schools.accept_invitation(invite, form.name.data, form.password.data)
         except schools.SchoolError:
@@ -95,21 +119,17 @@ def invitation(token):
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit("5 per hour", key_func=_account_key, methods=["POST"], scope="reset-account")
+@limiter.limit(lambda: current_app.config["RESET_LIMIT_PER_ACCOUNT"], key_func=_account_key,
+               methods=["POST"], scope="reset-account")
+@limiter.limit(lambda: current_app.config["RESET_LIMIT_PER_CLIENT"], methods=["POST"],
+               scope="reset-client")
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        user = accounts.find_user_by_email(form.email.data)
-        if user is not None:
-            link = url_for("auth.reset", token=accounts.make_reset_token(user), _external=True)
-            mail.send_mail(
-                user.email,
-                _("Reset your Rembuk password"),
-                _("Hello %(name)s,\n\nOpen this link within one hour to choose a new "
-                  "password:\n%(link)s\n\nIf you did not ask for this, ignore this message.",
-                  name=user.name, link=link),
-            )
-        # The same answer whether or not the address has an account.
+        # The same work and the same answer whether or not the address has an account: one
+        # row in the outbox; its sender decides later (people/service_mail.py).
+        account_mail.request_reset(form.email.data)
+        db.session.commit()
         return render_template("auth/reset_sent.html")
     status = 400 if form.errors else 200
     return render_template("auth/reset_request.html", form=form), status
@@ -122,7 +142,8 @@ def reset(token):
     except TokenError as exc:
         return _link_problem(exc.reason)
     form = ResetForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and passwords.refuse_weak(form.password,
+                                                           *passwords.own_words_of(user)):
         accounts.set_password(user, form.password.data)
         db.session.commit()
         logout_user()

@@ -1,20 +1,21 @@
 """My profile and password; the principal's staff page, invitations, CSV import and teams."""
 
 import logging
-import smtplib
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_user
 from wtforms.fields.choices import SelectChoice
 
-from collab.core import mail, notify
+from collab.core import notify
 from collab.core.forms import EmptyForm, ImportForm, show_refusal
 from collab.core.links import Target
-from collab.extensions import db
+from collab.extensions import db, limiter
 from collab.people import service as schools
 from collab.people import service_accounts as accounts
+from collab.people import service_mail as account_mail
+from collab.people import service_passwords as passwords
 from collab.people import service_staff_import as staff_import
 from collab.people import settings_bp as bp
 from collab.people.access import (
@@ -73,7 +74,7 @@ def password():
     if form.validate_on_submit():
         if authenticate(current_user.email, form.current.data) is None:
             form.current.errors = [_("The current password is not right.")]
-        else:
+        elif passwords.refuse_weak(form.password, *passwords.own_words_of(current_user)):
             accounts.set_password(current_user, form.password.data)
             db.session.commit()
             # Every other session has ended; this one goes on with the new version.
@@ -97,27 +98,17 @@ def school():
     )
 
 
-def _send_invitation(invitation) -> bool:
-    """E-mail the invitation link; False (and a log line) if the mail could not go out."""
-    link = url_for("auth.invitation", token=schools.invitation_token(invitation), _external=True)
-    try:
-        mail.send_mail(
-            invitation.email,
-            _("Invitation to join %(school)s on Rembuk", school=invitation.school.name),
-            _("Hello %(name)s,\n\n%(inviter)s invites you to join %(school)s on Rembuk, where "
-              "teachers plan lessons, observe each other and give feedback together.\n\n"
-              "Open this link within 7 days to set your password:\n%(link)s\n",
-              name=invitation.name, inviter=current_user.name,
-              school=invitation.school.name, link=link),
-        )
-    except (OSError, smtplib.SMTPException):
-        log.exception("invitation mail to invitation %s failed", invitation.id)
-        return False
-    return True
+def _invite_limit() -> str:
+    return current_app.config["INVITE_LIMIT"]
+
+
+def _inviter_key() -> str:
+    return f"inviter:{current_user.id}" if current_user.is_authenticated else "inviter:-"
 
 
 @bp.route("/school/invite", methods=["GET", "POST"])
 @principal_required
+@limiter.limit(_invite_limit, key_func=_inviter_key, methods=["POST"], scope="invite")
 def invite():
     form = InviteForm()
     if form.validate_on_submit():
@@ -132,21 +123,20 @@ def invite():
             db.session.rollback()
             show_refusal(form, exc)
         else:
+            account_mail.queue_invitation(invitation, current_user)
             db.session.commit()
-            if _send_invitation(invitation):
-                flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
-            else:
-                flash(_("The invitation is saved, but the e-mail could not be sent. Try "
-                        "sending it again later."), "warning")
+            flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
             return redirect(url_for("settings.school"))
     return render_template("settings/invite.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/school/import", methods=["GET", "POST"])
 @principal_required
+@limiter.limit(_invite_limit, key_func=_inviter_key, methods=["POST"], scope="invite-import")
 def import_staff():
     form = ImportForm()
-    upload = form.read_rows(staff_import.parse_staff_csv)
+    school_id = current_school().id
+    upload = form.read_rows(lambda text: staff_import.parse_staff_csv(text, school_id))
     if upload.confirmed:
         return _import_confirmed(upload.rows)
     status = 400 if upload.file_error or form.errors else 200
@@ -154,17 +144,13 @@ def import_staff():
 
 
 def _import_confirmed(rows):
-    school, failed = current_school(), 0
+    school = current_school()
     invitations = [schools.invite(school, current_user, row.details) for row in rows if row.valid]
-    db.session.commit()
     for invitation in invitations:
-        if not _send_invitation(invitation):
-            failed += 1
+        account_mail.queue_invitation(invitation, current_user)
+    db.session.commit()
     flash(ngettext("%(num)d invitation created.", "%(num)d invitations created.",
                    len(invitations)), "success")
-    if failed:
-        flash(ngettext("%(num)d e-mail could not be sent.", "%(num)d e-mails could not be sent.",
-                       failed), "warning")
     return redirect(url_for("settings.school"))
 
 
@@ -181,13 +167,13 @@ def revoke_invitation(invitation_id):
 
 @bp.route("/school/invitations/<int:invitation_id>/resend", methods=["POST"])
 @principal_required
+@limiter.limit(_invite_limit, key_func=_inviter_key, scope="invite-resend")
 def resend_invitation(invitation_id):
     invitation = invitation_of_my_school(invitation_id)
     if EmptyForm().validate_on_submit() and invitation.is_open:
-        if _send_invitation(invitation):
-            flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
-        else:
-            flash(_("The e-mail could not be sent. Try again later."), "warning")
+        account_mail.queue_invitation(invitation, current_user)
+        db.session.commit()
+        flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
     return redirect(url_for("settings.school"))
 
 
