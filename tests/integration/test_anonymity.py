@@ -138,6 +138,10 @@ def test_notifications_name_nobody_and_come_only_when_answers_can_be_read(
     listed = text(client_for(teacher).get("/notifications/"))
     assert "can now be read" in listed and "Every colleague you asked" in listed
     assert not any(p.name in listed for p in colleagues)
+    # Each leads the teacher to a page they may open.
+    for note in db.session.scalars(select(Notification).where(
+            Notification.recipient_id == teacher.id)):
+        assert client_for(teacher).get(note.href).status_code == 200, note.kind
 
 
 def test_without_the_setting_the_notification_names_the_colleague(
@@ -188,6 +192,9 @@ def test_an_observers_own_assessment_shows_no_name_and_no_time(
     assert "Submitted on" not in text(page)
     assert anonymous["mentor"].name not in text(page)
     assert kinds_for(anonymous["teacher"]) == ["assessment.submitted_anonymously"]
+    note = db.session.scalars(select(Notification).where(
+        Notification.kind == "assessment.submitted_anonymously")).one()
+    assert client_for(anonymous["teacher"]).get(note.href).status_code == 200
 
 
 def test_the_growth_chart_tells_nothing_the_results_withhold(

@@ -18,6 +18,7 @@ from collab.mentoring import service as mentoring
 from collab.mentoring.models import MentorPair
 from collab.people.models import User
 from collab.plans import service as plans
+from tests.conftest import deliver_mail
 from tests.integration.test_assessment_service import small_rubric
 
 # Kinds nobody is told of any more (member.joined is an activity event only), or that lead to
@@ -82,7 +83,10 @@ def test_every_kind_is_checked_here_or_leads_home():
     elsewhere = {"observation.proposed", "observation.moved", "observation.reminder",
                  "plan.coauthor_added", "room.mentioned", "mentoring.thanked",
                  "mentoring.watch_asked", "mentoring.quiet", "mentoring.ended",
-                 "mentoring.ended_on_date", "mentoring.withdrawn"}
+                 "mentoring.ended_on_date", "mentoring.withdrawn",
+                 # The anonymous feedback's notes: tests/integration/test_anonymity.py.
+                 "assessment.answers_readable", "assessment.all_answered",
+                 "assessment.submitted_anonymously"}
     assert set(notify.MESSAGES) == made_by_demo_or_here | elsewhere | HOME_ONLY
 
 
@@ -132,6 +136,7 @@ def test_the_mail_asking_for_feedback_leads_to_the_form_too(world, app, client_f
         due_on=today + timedelta(days=7), plan_id=plan.id), today)
     db.session.commit()
     form = next(x for x in request.assessments if x.assessor_id == a["mentor"].id)
+    deliver_mail(app)  # the outbox's sender (collab/core/mail.py)
     [mail] = sorted(Path(app.config["MAIL_OUTBOX"]).glob("*.eml"))
     assert f"/assessments/{form.id}\n" in mail.read_text().replace("\r\n", "\n")
     assert client_for(a["mentor"]).get(f"/assessments/{form.id}").status_code == 200
