@@ -8,7 +8,7 @@ from flask_babel import force_locale
 
 from collab import create_app
 from collab.assessments import growth_chart
-from collab.assessments.service import GrowthPoint
+from collab.assessments.service_growth import GrowthPoint
 
 LEVELS = [SimpleNamespace(score=s, label=f"L{s}") for s in (1, 2, 3, 4)]
 
