@@ -1,4 +1,5 @@
-"""Flask commands: create-school, seed-demo, import-timetable, send-reminders, backup."""
+"""Flask commands: create-school, seed-demo, import-timetable, send-reminders, backup,
+dashboard-recount."""
 
 import functools
 import re
@@ -12,6 +13,7 @@ from collab.assessments import service as assessments
 from collab.core import backup as backup_service
 from collab.core.csv_files import ImportFileError, decode_csv_bytes
 from collab.core.database import immediate_transactions
+from collab.dashboard import service_rollup as rollup
 from collab.demo import seed as demo
 from collab.extensions import db
 from collab.observations import service_reminders as observation_reminders
@@ -114,6 +116,24 @@ def backup_command(output):
     click.echo(f"Backup written to {path}")
 
 
+@click.command("dashboard-recount")
+@click.option("--school", "school_key", help="School id or name (default: every school).")
+def dashboard_recount_command(school_key):
+    """Rebuild the dashboard's rollup from the whole activity log (after the upgrade that
+    adds it, or after a school changes its time zone)."""
+    if school_key:
+        school = _find_school(school_key)
+        if school is None:
+            raise click.BadParameter(f"no school {school_key!r}", param_hint="--school")
+        ids = [school.id]
+    else:
+        ids = list(db.session.scalars(select(School.id).order_by(School.id)))
+    for school_id in ids:
+        rollup.recount(school_id)
+        db.session.commit()
+    click.echo(f"Rollup rebuilt for {len(ids)} school(s).")
+
+
 def _with_write_lock(command: click.Command) -> click.Command:
     # CLI commands may run beside a live server: their SQLite transactions take the write
     # lock up front (see collab/core/database.py).
@@ -131,7 +151,7 @@ def _with_write_lock(command: click.Command) -> click.Command:
 COMMANDS = tuple(
     _with_write_lock(command)
     for command in (create_school_command, seed_demo_command, import_timetable_command,
-                    send_reminders_command, backup_command)
+                    send_reminders_command, backup_command, dashboard_recount_command)
 )
 
 
