@@ -1,7 +1,8 @@
-"""The principal's dashboard (issue 13) on a generated school: 120 teachers in 8 teams, one
-year of activity (about 500 000 activity events: room messages, plan writing and comments,
-observations through to debriefs, feedback, mentoring check-ins), their plans, observations,
-assessments and mentor pairs as rows, a term that began 150 days ago.
+"""The principal's dashboard (issue 13) on a generated school: 120 teachers in 8 teams (8 of
+them working with nobody), one year of activity (about 500 000 activity events: room
+messages, plan writing and comments, observations through to debriefs, feedback, mentoring
+check-ins) among colleagues of a team, their plans, observations, assessments and mentor
+pairs as rows, a term that began 150 days ago.
 
 The events are written straight into `activity_events` (seeded random, the same every run)
 and the rollup is built by `service_rollup.recount` — the full recount, timed. Then the
@@ -105,8 +106,21 @@ def _people(school, rng: random.Random) -> tuple[list[int], int]:
     return ids, principal.id
 
 
+QUIET = 8  # teachers who work with nobody: the network's isolated ones
+
+
+def _teams_of(ids: list[int]) -> dict[int, list[int]]:
+    """Team members of each active teacher (teacher i is in team i % TEAMS)."""
+    active = ids[:-QUIET]
+    teams = [[u for i, u in enumerate(active) if i % TEAMS == t] for t in range(TEAMS)]
+    return {u: teams[i % TEAMS] for i, u in enumerate(active)}
+
+
 def _rows(school, ids: list[int], principal_id: int, rng: random.Random, now: datetime):
-    """Plans, observations (with observers), assessments and mentor pairs, as rows."""
+    """Plans, observations (with observers), assessments and mentor pairs, as rows; each
+    with the people who act on it (a plan's authors, an observation's observer, an
+    assessment's assessor, a pair's novice, a team room's team): colleagues of one team,
+    as in a school, so that the network is a few hundred pairs."""
     from sqlalchemy import select
 
     from collab.assessments import service_rubrics as rubrics
@@ -117,64 +131,81 @@ def _rows(school, ids: list[int], principal_id: int, rng: random.Random, now: da
     from collab.people.models import User
     from collab.plans.models import Plan
 
+    team_of = _teams_of(ids)
+    active = list(team_of)
+
     def past(days=DAYS):
         return now - timedelta(seconds=rng.randint(0, days * 86_400))
 
-    plans = [{"school_id": school.id, "owner_id": rng.choice(ids), "title": f"Rencana {n}",
-              "body": "", "visibility": rng.choice(("school", "team", "private")),
-              "is_research_lesson": rng.random() < 0.2, "revision_number": 1,
-              "version": 1, "created_at": past(), "updated_at": past()}
-             for n in range(PLANS)]
-    db.session.execute(Plan.__table__.insert(), plans)
-    plan_ids = [p for p in db.session.scalars(
-        select(Plan.id).where(Plan.school_id == school.id))]
+    def colleague(user_id):
+        return rng.choice([u for u in team_of[user_id] if u != user_id])
+
+    owners = [rng.choice(active) for _ in range(PLANS)]
+    db.session.execute(Plan.__table__.insert(), [
+        {"school_id": school.id, "owner_id": owner, "title": f"Rencana {n}", "body": "",
+         "visibility": rng.choice(("school", "team", "private")),
+         "is_research_lesson": rng.random() < 0.2, "revision_number": 1, "version": 1,
+         "created_at": past(), "updated_at": past()} for n, owner in enumerate(owners)])
+    plan_ids = list(db.session.scalars(select(Plan.id).where(Plan.school_id == school.id)
+                                       .order_by(Plan.id)))
+    groups = {("plan", pid): [owner, *{colleague(owner) for _ in range(rng.randint(0, 3))}]
+              for pid, owner in zip(plan_ids, owners, strict=True)}
     observations = []
     for n in range(OBSERVATIONS):
         at = past()
         state = rng.choice(("debriefed", "debriefed", "completed", "scheduled", "cancelled"))
         observations.append({
-            "school_id": school.id, "teacher_id": rng.choice(ids), "lesson_date": at.date(),
-            "period": rng.randint(1, 8), "class_name": "7A", "subject": "Matematika",
-            "room": "", "starts_at": at, "ends_at": at + timedelta(minutes=40),
-            "focus": f"Fokus {n}", "state": state, "reflection": "", "created_at": at,
-            "updated_at": at, "version": 1,
+            "school_id": school.id, "teacher_id": rng.choice(active),
+            "lesson_date": at.date(), "period": rng.randint(1, 8), "class_name": "7A",
+            "subject": "Matematika", "room": "", "starts_at": at,
+            "ends_at": at + timedelta(minutes=40), "focus": f"Fokus {n}", "state": state,
+            "reflection": "", "created_at": at, "updated_at": at, "version": 1,
             "plan_id": rng.choice(plan_ids) if rng.random() < 0.3 else None,
             "completed_at": at if state in ("completed", "debriefed") else None,
             "debriefed_at": at + timedelta(days=2) if state == "debriefed" else None})
     db.session.execute(Observation.__table__.insert(), observations)
-    obs_ids = list(db.session.scalars(
-        select(Observation.id).where(Observation.school_id == school.id)))
+    observed = list(db.session.execute(select(Observation.id, Observation.teacher_id).where(
+        Observation.school_id == school.id).order_by(Observation.id)))
+    observers = {obs_id: colleague(teacher) for obs_id, teacher in observed}
     db.session.execute(ObservationObserver.__table__.insert(), [
-        {"observation_id": obs_id, "user_id": rng.choice(ids), "status": "accepted",
-         "note": "", "submitted_at": now} for obs_id in obs_ids])
-    principal = db.session.get(User, principal_id)
-    rubric = rubrics.create(school.id, principal, {
+        {"observation_id": obs_id, "user_id": observer, "status": "accepted", "note": "",
+         "submitted_at": now} for obs_id, observer in observers.items()])
+    for obs_id, teacher in observed:
+        groups[("observation", obs_id)] = [teacher, observers[obs_id]]
+    rubric = rubrics.create(school.id, db.session.get(User, principal_id), {
         "title": "Umpan balik", "target": "observation",
         "levels": [{"score": 1, "label": "Belum"}, {"score": 2, "label": "Baik"}],
         "criteria": [{"title": "Tujuan", "weight": 1, "descriptors": ["a", "b"]}]},
         publish_now=True)
     version_id = rubrics.latest(rubric).id
+    assessed = [rng.choice(active) for _ in range(ASSESSMENTS)]
+    assessors = [colleague(a) for a in assessed]
     db.session.execute(Assessment.__table__.insert(), [
         {"school_id": school.id, "rubric_version_id": version_id, "assessed_id": a,
          "assessor_id": b, "kind": rng.choice(("peer", "mentor")), "status": "submitted",
          "created_at": now, "updated_at": now, "version": 1}
-        for a, b in (rng.sample(ids, 2) for _ in range(ASSESSMENTS))])
-    assessment_ids = list(db.session.scalars(
-        select(Assessment.id).where(Assessment.school_id == school.id)))
-    pairs = rng.sample(ids, 2 * PAIRS)
+        for a, b in zip(assessed, assessors, strict=True)])
+    for aid, assessor in zip(db.session.scalars(select(Assessment.id).where(
+            Assessment.school_id == school.id).order_by(Assessment.id)), assessors, strict=True):
+        groups[("assessment", aid)] = [assessor]
+    pairs = rng.sample(active, 2 * PAIRS)
     db.session.execute(MentorPair.__table__.insert(), [
         {"school_id": school.id, "novice_id": pairs[2 * n], "mentor_id": pairs[2 * n + 1],
          "place": 1, "status": "active", "message": "", "answer_note": "", "novice_ok": True,
          "mentor_ok": True, "created_at": past(), "started_at": past()}
         for n in range(PAIRS)])
-    pair_ids = list(db.session.scalars(
-        select(MentorPair.id).where(MentorPair.school_id == school.id)))
-    return {"plan": plan_ids, "observation": obs_ids, "assessment": assessment_ids,
-            "mentor_pair": pair_ids, "room": list(range(1, ROOMS + 1))}
+    for pid, novice in db.session.execute(select(MentorPair.id, MentorPair.novice_id).where(
+            MentorPair.school_id == school.id)):
+        groups[("mentor_pair", pid)] = [novice]
+    for room in range(1, ROOMS + 1):
+        groups[("room", room)] = team_of[active[room % len(active)]]
+    return groups
 
 
-def _events(school_id: int, ids: list[int], objects: dict, rng: random.Random,
+def _events(school_id: int, ids: list[int], groups: dict, rng: random.Random,
             now: datetime) -> int:
+    """The year's events in time order: a verb, one of its objects, one of the object's
+    people as the actor (member events: anyone)."""
     from collab.core.activity import ActivityEvent
     from collab.extensions import db
 
@@ -184,12 +215,22 @@ def _events(school_id: int, ids: list[int], objects: dict, rng: random.Random,
                    for _ in range(EVENTS))
     kinds = {"plan": "plan", "room": "room", "assessment": "assessment",
              "observation": "observation", "mentoring": "mentor_pair", "member": "user"}
+    objects: dict = {}
+    for object_type, object_id in groups:
+        objects.setdefault(object_type, []).append(object_id)
     chunk = []
     for at, verb in zip(times, rng.choices(verbs, weights, k=EVENTS), strict=True):
         object_type = kinds[verb.split(".")[0]]
-        pool = objects.get(object_type) or ids
-        chunk.append({"school_id": school_id, "actor_id": rng.choice(ids), "verb": verb,
-                      "object_type": object_type, "object_id": rng.choice(pool),
+        if object_type in objects:
+            object_id = rng.choice(objects[object_type])
+            people = groups[(object_type, object_id)]
+            if verb == "plan.commented" and rng.random() < 0.5:
+                people = ids[:-QUIET]  # a comment from anywhere in the school
+            actor = rng.choice(people)
+        else:
+            object_id = actor = rng.choice(ids)
+        chunk.append({"school_id": school_id, "actor_id": actor, "verb": verb,
+                      "object_type": object_type, "object_id": object_id,
                       "created_at": at})
         if len(chunk) == 20_000:
             db.session.execute(ActivityEvent.__table__.insert(), chunk)
@@ -218,8 +259,8 @@ def generate(rng: random.Random) -> Generated:
     db.session.add(Term(school_id=school.id, name="Semester", starts_on=today - timedelta(
         days=150), ends_on=today + timedelta(days=30)))
     ids, principal_id = _people(school, rng)
-    objects = _rows(school, ids, principal_id, rng, now)
-    events = _events(school.id, ids, objects, rng, now)
+    groups = _rows(school, ids, principal_id, rng, now)
+    events = _events(school.id, ids, groups, rng, now)
     db.session.commit()
     generated_s = time.perf_counter() - started
     started = time.perf_counter()

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from collab.core.models import utcnow
@@ -165,18 +165,19 @@ def _full_weeks(period: Period) -> tuple[date, date] | None:
     return (first, last) if first <= last else None
 
 
-def _span_condition(period: Period):
-    """Count rows that add up to exactly the period: its whole weeks, and the days of the
-    weeks it cuts."""
+def _ranges(period: Period) -> list[tuple[str, date, date]]:
+    """The count rows that add up to exactly the period: its whole weeks ("w"), and the
+    days ("d") of the weeks it cuts."""
     weeks = _full_weeks(period)
     if weeks is None:
-        return and_(Count.span == "d", Count.start.between(period.start, period.end))
+        return [("d", period.start, period.end)]
     first, last = weeks
-    return or_(
-        and_(Count.span == "w", Count.start.between(first, last)),
-        and_(Count.span == "d", or_(
-            Count.start.between(period.start, first - timedelta(days=1)),
-            Count.start.between(last + timedelta(days=7), period.end))))
+    found = [("w", first, last)]
+    if period.start < first:
+        found.append(("d", period.start, first - timedelta(days=1)))
+    if last + timedelta(days=6) < period.end:
+        found.append(("d", last + timedelta(days=7), period.end))
+    return found
 
 
 @dataclass
@@ -201,16 +202,20 @@ class Counts:
 def counts(school_id: int, period: Period, subject_id: int | None = None) -> Counts:
     """Sums per teacher (and room) and kind, for the period and the previous one: one
     statement over whole weeks and the cut days."""
-    previous = period.previous
-    now = Count.start >= period.start
-    query = (select(Count.subject_id, Count.kind,
-                    func.sum(case((now, Count.count), else_=0)),
-                    func.sum(case((now, 0), else_=Count.count)))
-             .where(Count.school_id == school_id,
-                    or_(_span_condition(period), _span_condition(previous)))
-             .group_by(Count.subject_id, Count.kind))
-    if subject_id is not None:
-        query = query.where(Count.subject_id == subject_id)
+    # One range scan of the primary key per part (an OR of ranges would scan the school).
+    parts = []
+    for span, first, last in _ranges(period) + _ranges(period.previous):
+        part = select(Count.subject_id, Count.kind, Count.start, Count.count).where(
+            Count.school_id == school_id, Count.span == span, Count.start.between(first, last))
+        if subject_id is not None:
+            part = part.where(Count.subject_id == subject_id)
+        parts.append(part)
+    rows = union_all(*parts).subquery()
+    now = rows.c.start >= period.start
+    query = (select(rows.c.subject_id, rows.c.kind,
+                    func.sum(case((now, rows.c.count), else_=0)),
+                    func.sum(case((now, 0), else_=rows.c.count)))
+             .group_by(rows.c.subject_id, rows.c.kind))
     found = Counts()
     for subject, kind, this, before in db.session.execute(query):
         if this:

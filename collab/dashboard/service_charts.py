@@ -9,6 +9,7 @@ from dataclasses import dataclass
 SIZE = 640
 RADIUS = 200  # leaves room for the names around the circle
 NODE = 7
+LINES_UP_TO = 300  # the strongest pairs; more lines are a tangle (the table has them all)
 LABELS_UP_TO = 40  # more names than this do not fit around the circle: the table has them
 # Colours of teams (contrast at least 4.5:1 on white), then grey for no team.
 PALETTE = ("#0b6e99", "#b5471b", "#2f7d32", "#7b3fa0", "#806600", "#a3195b", "#00767a",
@@ -46,6 +47,7 @@ class Network:
     lines: list
     legend: list  # [(colour, team name)]
     labelled: bool
+    left_out: int = 0  # pairs not drawn (weaker than the LINES_UP_TO strongest)
 
 
 def _team_of(teacher) -> str:
@@ -75,7 +77,8 @@ def network(teachers: list, edges: list, isolated_ids: set) -> Network:
                           round(lx, 1), round(ly, 1), anchor))
     heaviest = max((e.weight for e in edges), default=1)
     lines = []
-    for edge in edges:
+    strongest = sorted(edges, key=lambda e: (-e.weight, e.first.id, e.second.id))
+    for edge in sorted(strongest[:LINES_UP_TO], key=lambda e: (e.first.id, e.second.id)):
         if edge.first.id not in where or edge.second.id not in where:
             continue
         (x1, y1), (x2, y2) = where[edge.first.id], where[edge.second.id]
@@ -86,7 +89,8 @@ def network(teachers: list, edges: list, isolated_ids: set) -> Network:
     legend = [(colours[t], t) for t in teams]
     if any(not t.teams for t in ordered):
         legend.append((NO_TEAM, ""))
-    return Network(SIZE, nodes, lines, legend, len(ordered) <= LABELS_UP_TO)
+    return Network(SIZE, nodes, lines, legend, len(ordered) <= LABELS_UP_TO,
+                   max(len(edges) - LINES_UP_TO, 0))
 
 
 @dataclass
