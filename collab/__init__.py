@@ -89,6 +89,7 @@ def register_extensions(app: Flask) -> None:
     )
     realtime.register(socketio, app)
     register_people_and_rooms()
+    register_rollup()
 
 
 def register_people_and_rooms() -> None:
@@ -111,14 +112,34 @@ def register_people_and_rooms() -> None:
     room_events.register(socketio)
 
 
+def register_rollup() -> None:
+    """The dashboard counts every activity event as it is written (core imports no
+    feature, so the feature subscribes here)."""
+    from collab.core import activity
+    from collab.dashboard import service_rollup
+
+    activity.subscribe(service_rollup.on_event)
+
+
 def register_blueprints(app: Flask) -> None:
     """Every feature's pages: importing a feature's routes attaches its views to its blueprint."""
     from collab.core.numbers import IdConverter
 
     # Before any rule is added: `<int:…>` ids beyond the database's range match no route.
     app.url_map.converters["int"] = IdConverter
-    from collab import assessments, home, mentoring, observations, people, plans, rooms, timetables
+    from collab import (
+        assessments,
+        dashboard,
+        home,
+        mentoring,
+        observations,
+        people,
+        plans,
+        rooms,
+        timetables,
+    )
     from collab.assessments import routes as _assessment_routes  # noqa: F401
+    from collab.dashboard import routes as _dashboard_routes  # noqa: F401
     from collab.home import routes as _home_routes  # noqa: F401
     from collab.mentoring import routes as _mentoring_routes  # noqa: F401
     from collab.observations import routes as _observation_routes  # noqa: F401
@@ -137,3 +158,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(assessments.bp, url_prefix="/assessments")
     app.register_blueprint(assessments.rubrics_bp, url_prefix="/rubrics")
     app.register_blueprint(mentoring.bp, url_prefix="/mentoring")
+    app.register_blueprint(dashboard.bp, url_prefix="/dashboard")

@@ -1,5 +1,5 @@
 """Flask commands: create-school, seed-demo, import-timetable, send-reminders, send-mail,
-backup."""
+backup, dashboard-recount."""
 
 import functools
 import re
@@ -14,6 +14,7 @@ from collab.core import backup as backup_service
 from collab.core import mail
 from collab.core.csv_files import ImportFileError, decode_csv_bytes
 from collab.core.database import immediate_transactions
+from collab.dashboard import service_rollup as rollup
 from collab.demo import seed as demo
 from collab.extensions import db
 from collab.mentoring import service_life as mentoring_life
@@ -134,6 +135,24 @@ def backup_command(output):
     click.echo(f"Backup written to {path}")
 
 
+@click.command("dashboard-recount")
+@click.option("--school", "school_key", help="School id or name (default: every school).")
+def dashboard_recount_command(school_key):
+    """Rebuild the dashboard's rollup from the whole activity log (after the upgrade that
+    adds it, or after a school changes its time zone)."""
+    if school_key:
+        school = _find_school(school_key)
+        if school is None:
+            raise click.BadParameter(f"no school {school_key!r}", param_hint="--school")
+        ids = [school.id]
+    else:
+        ids = list(db.session.scalars(select(School.id).order_by(School.id)))
+    for school_id in ids:
+        rollup.recount(school_id)
+        db.session.commit()
+    click.echo(f"Rollup rebuilt for {len(ids)} school(s).")
+
+
 def _with_write_lock(command: click.Command) -> click.Command:
     # CLI commands may run beside a live server: their SQLite transactions take the write
     # lock up front (see collab/core/database.py).
@@ -152,7 +171,8 @@ def _with_write_lock(command: click.Command) -> click.Command:
 COMMANDS = (*(
     _with_write_lock(command)
     for command in (create_school_command, seed_demo_command, import_timetable_command,
-                    send_reminders_command, backup_command)), send_mail_command
+                    send_reminders_command, backup_command, dashboard_recount_command)),
+    send_mail_command
 )
 
 

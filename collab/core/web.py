@@ -28,7 +28,8 @@ PUBLIC_ENDPOINTS = frozenset(
     }
 )
 
-# The header's areas, shown as their blueprints land (a later area registers its endpoint).
+# The header's areas, shown as their blueprints land (a later area registers its endpoint);
+# the third item: False for everyone, True for principals only, "teacher" for all but them.
 NAV_AREAS = (
     ("main.home_page", _l("Home"), False),
     ("plans.index", _l("Plans"), False),
@@ -37,7 +38,8 @@ NAV_AREAS = (
     ("assessments.index", _l("Assessments"), False),
     ("rubrics.index", _l("Rubrics"), False),
     ("mentoring.index", _l("Mentoring"), False),
-    ("dashboard.index", _l("Dashboard"), True),
+    ("dashboard.school", _l("Dashboard"), True),
+    ("dashboard.me", _l("My collaboration"), "teacher"),
 )
 
 CSP = (
@@ -97,8 +99,9 @@ def _visible_areas():
     principal = current_user.is_authenticated and current_user.is_principal
     return [
         (endpoint, label)
-        for endpoint, label, principal_only in NAV_AREAS
-        if endpoint in current_app.view_functions and (principal or not principal_only)
+        for endpoint, label, for_whom in NAV_AREAS
+        if endpoint in current_app.view_functions and (
+            not principal if for_whom == "teacher" else principal or not for_whom)
     ]
 
 

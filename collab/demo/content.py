@@ -71,7 +71,8 @@ NOTE = {"client_id": str, "kind?": str, "text": str, "tag?": str, "at_seconds": 
 OBSERVATIONS = {
     "observer": HANDLE, "today_focus": str,
     "observations": [{"state": OneOf(*OBSERVATION_STATES), "teacher": HANDLE,
-                      "observers": [HANDLE], "from_day": int, "focus": str}],
+                      "observers": [HANDLE], "from_day": int, "focus": str,
+                      "plan?": str, "revision?": {"message": str, "added": str}}],
     "notes": {str: [NOTE]}, "default_notes": str, "reflection": str,
     "action_steps": [{"text": str, "due_in_days": int}],
     "decline_notes": {str: str},

@@ -1,9 +1,11 @@
 """Demo observations in the demo SMP: one in each state (requested, scheduled in the coming
 days, completed with an observer's notes, debriefed with a reflection and action steps,
-declined, cancelled), and one **today** in which guru01 is an accepted observer, so that the
-notes page is live whenever the demo is seeded. guru01 takes part in most of them, so
-guru01's week and calendar feed are full. Who, which focus, when, and the notes, reflection
-and action steps come from `data/observations.json` (guru01 is its `observer`).
+declined, cancelled), one debriefed observation of a research-lesson plan that its teacher
+then revises (a complete lesson-study cycle for the dashboard), and one **today** in which
+guru01 is an accepted observer, so that the notes page is live whenever the demo is seeded.
+guru01 takes part in most of them, so guru01's week and calendar feed are full. Who, which
+focus, when, and the notes, reflection and action steps come from `data/observations.json`
+(guru01 is its `observer`).
 
 They are made through the observation services (request, accept, decline, cancel, notes,
 submit, debrief), so bookings, activity events and notifications are as real ones would be.
@@ -21,7 +23,7 @@ accepted observer of an observation today; nothing is made twice. What cannot be
 (no lessons in the weeks around today) is left out.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -36,6 +38,8 @@ from collab.observations import service_notes as observation_notes
 from collab.observations.models import Observation, ObservationBooking, ObservationObserver
 from collab.observations.service_suggestions import free_ids
 from collab.people.models import Membership, School, User
+from collab.plans import service as plans
+from collab.plans.models import Plan
 from collab.timetables.models import Lesson
 from collab.timetables.service import LessonOccurrence, periods_by_weekday, to_utc, upcoming_lessons
 
@@ -129,7 +133,9 @@ def _past(demo: Demo, teacher: User) -> Observation | None:
     if chosen is None:
         return None
     lesson, observer_ids = chosen
-    observation = _request_row(teacher, lesson, demo.wanted["focus"], observer_ids)
+    plan = _plan(teacher, demo.wanted.get("plan"))
+    observation = _request_row(teacher, lesson, demo.wanted["focus"], observer_ids,
+                               plan.id if plan else None)
     for invite in list(observation.observers):
         observations.accept(observation, invite.user)
     return observation
@@ -150,6 +156,23 @@ def _debriefed(demo: Demo, teacher: User) -> None:
     observations.debrief(observation, teacher, demo.spec["reflection"], [
         observations.ActionFields(step["text"], demo.today + timedelta(days=step["due_in_days"]))
         for step in demo.spec["action_steps"]])
+    _revise(teacher, demo.wanted)
+
+
+def _plan(teacher: User, title: str | None) -> Plan | None:
+    if title is None:
+        return None
+    return db.session.scalar(select(Plan).where(Plan.owner_id == teacher.id, Plan.title == title))
+
+
+def _revise(teacher: User, wanted: dict) -> None:
+    """The plan revised after the debrief: the lesson-study cycle closes."""
+    plan = _plan(teacher, wanted.get("plan"))
+    revision = wanted.get("revision")
+    if plan is None or revision is None:
+        return
+    fields = replace(plans.fields_of(plan), body=plan.body + revision["added"])
+    plans.save(plan, teacher, fields, plan.revision_number, revision["message"])
 
 
 def _notes_and_submit(observation: Observation, observer: User, spec: dict) -> None:
@@ -249,7 +272,7 @@ def _pick(lessons: list[LessonOccurrence], demo: Demo
 
 
 def _request_row(teacher: User, lesson: LessonOccurrence, focus: str,
-                 observer_ids: list[int]) -> Observation:
+                 observer_ids: list[int], plan_id: int | None = None) -> Observation:
     """What `observations.request` writes, for a lesson it would refuse because it has
     begun: the observation, the teacher's booking, the invitations, the activity event and
     the notifications."""
@@ -257,7 +280,7 @@ def _request_row(teacher: User, lesson: LessonOccurrence, focus: str,
         school_id=teacher.school_id, teacher_id=teacher.id, lesson_date=lesson.on,
         period=lesson.period, class_name=lesson.class_name, subject=lesson.subject,
         room=lesson.room, starts_at=lesson.starts_at, ends_at=lesson.ends_at, focus=focus,
-        state="requested")
+        state="requested", plan_id=plan_id)
     db.session.add(observation)
     db.session.flush()
     db.session.add(ObservationBooking(

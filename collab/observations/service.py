@@ -303,6 +303,9 @@ def submit_notes(observation: Observation, user: User, early: bool = False) -> N
         _tell(observation.teacher, "observation.completed", observation, name=user.name)
     else:
         _touch(observation)
+        # Each further observer's notes are their own act (the dashboard counts it).
+        activity.record(observation.school_id, user, "observation.notes_submitted",
+                        "observation", observation.id)
 
 
 @dataclass

@@ -407,6 +407,17 @@ MATRIX = {
                 {**MEMBERS, "other": 404})},
     "/mentoring/thanks/visibility": {
         "POST": (lambda w: "/mentoring/thanks/visibility", MEMBERS_POST)},
+    # The school's dashboard is its principal's; a principal has no row of their own, so
+    # /dashboard/me sends them to the school's; one teacher's page is their principal's.
+    "/dashboard/": {"GET": (lambda w: "/dashboard/", PRINCIPALS)},
+    "/dashboard/print": {"GET": (lambda w: "/dashboard/print", PRINCIPALS)},
+    "/dashboard/teachers.csv": {"GET": (lambda w: "/dashboard/teachers.csv", PRINCIPALS)},
+    "/dashboard/weekly.csv": {"GET": (lambda w: "/dashboard/weekly.csv", PRINCIPALS)},
+    "/dashboard/me": {"GET": (lambda w: "/dashboard/me",
+                              {**MEMBERS, "principal": 302, "other": 302})},
+    "/dashboard/teachers/<int:user_id>": {
+        "GET": (lambda w: f"/dashboard/teachers/{w['a']['teacher'].id}",
+                PRINCIPAL_OF_ITEM_GET)},
     "/plans/": {"GET": (lambda w: "/plans/", MEMBERS)},
     "/plans/new": {
         "GET": (lambda w: "/plans/new", MEMBERS),

@@ -342,3 +342,9 @@ def test_the_home_page_costs_the_same_queries_however_full_the_day(a, make, clie
 def test_the_home_page_first_view_fits_the_budget(a, make, client_for, key):
     grow(a, make)
     assert first_view_size(client_for(a[key]), "/") <= HOME_FIRST_VIEW_BUDGET
+
+
+def test_the_principals_home_leads_to_the_school_view_and_a_teachers_does_not(a, english):
+    view = section(english(a["principal"]).get("/"), "school-view-title")
+    assert view.find("a", href="/dashboard/") is not None
+    assert section(english(a["teacher"]).get("/"), "school-view-title") is None
