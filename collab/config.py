@@ -38,7 +38,8 @@ def default_base_url() -> str:
     """The address `python app.py` (`make run`) serves: HOST and PORT as app.py reads them,
     a wildcard HOST shown as the loopback address."""
     host = os.environ.get("HOST", "127.0.0.1")
-    if host in ("", "0.0.0.0", "::"):  # noqa: S104 (a wildcard is not an address to open)
+    # A wildcard is no address to open in a link (ruff S104, bandit B104).
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104  # nosec B104
         host = "127.0.0.1"
     if ":" in host:
         host = f"[{host}]"
