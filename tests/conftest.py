@@ -497,7 +497,24 @@ def _page_key(page) -> str:
 
 
 def check_accessibility(page) -> list:
-    """Run axe-core in the page; return the serious and critical violations."""
+    """Run axe-core in the page; return the serious and critical violations.
+
+    A click that follows a link may still be loading the next page when a journey checks it:
+    the check then waits for that page and runs again (at most a few times)."""
+    from playwright.sync_api import Error
+
+    for attempt in range(4):
+        page.wait_for_load_state("load")
+        try:
+            return _check_loaded_page(page)
+        except Error as error:
+            navigating = ("context was destroyed", "reading 'outerHTML'", "navigat")
+            if attempt == 3 or not any(part in str(error) for part in navigating):
+                raise
+    return []
+
+
+def _check_loaded_page(page) -> list:
     assert AXE_PATH.exists(), "axe-core missing: run `make test` (npm ci installs it)"
     key = _page_key(page)
     if key in _accessible_pages:

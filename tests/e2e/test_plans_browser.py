@@ -299,18 +299,21 @@ def test_the_author_deletes_a_comment_and_the_owner_hides_one(site, phone_site):
     # The owner hides the second comment (the probe's shape, shown as escaped text).
     site.log_in(TEACHER)
     site.open(f"/plans/{plan.id}")
-    site.page.locator(".comment", has_text="- - - -").get_by_role("button").first.click()
+    with site.page.expect_navigation():
+        site.page.locator(".comment", has_text="- - - -").get_by_role("button").first.click()
     site.check()
     assert site.page.locator(".comment-hidden").count() == 1
     site.page.screenshot(path="/tmp/h1-hidden-1280.png", full_page=True)
     # The co-author deletes their own comment after the confirmation page, on a phone.
     phone_site.log_in(COAUTHOR)
     phone_site.open(f"/plans/{plan.id}")
-    phone_site.page.locator(".comment", has_text="saya tarik").get_by_role("link").click()
+    with phone_site.page.expect_navigation():
+        phone_site.page.locator(".comment", has_text="saya tarik").get_by_role("link").click()
     phone_site.check()
     assert not horizontal_overflow(phone_site.page)
     phone_site.page.screenshot(path="/tmp/h1-delete-360.png", full_page=True)
-    phone_site.page.locator("main form button.danger").click()
+    with phone_site.page.expect_navigation():
+        phone_site.page.locator("main form button.danger").click()
     phone_site.check()
     assert "saya tarik" not in phone_site.page.locator("main").inner_text()
     assert phone_site.page.locator(".comment-hidden").count() == 1
