@@ -145,7 +145,8 @@ def load_config(instance_path: Path) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS", True),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Rembuk <no-reply@rembuk.local>"),
-        "MAIL_OUTBOX": str(instance_path / "outbox"),
+        # Where mail goes without MAIL_SERVER (one file per message).
+        "MAIL_OUTBOX": os.environ.get("MAIL_OUTBOX", str(instance_path / "outbox")),
         # The outbox sender (collab/core/mail.py): a thread of the serving process.
         "MAIL_SENDER_THREAD": _flag("MAIL_SENDER_THREAD", True),
         "MAIL_POLL_SECONDS": float(os.environ.get("MAIL_POLL_SECONDS", 10)),
