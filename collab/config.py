@@ -132,6 +132,8 @@ def load_config(instance_path: Path) -> dict:
         "RESET_LIMIT_PER_ACCOUNT": os.environ.get("RESET_LIMIT_PER_ACCOUNT", "5 per hour"),
         "RESET_LIMIT_PER_CLIENT": os.environ.get("RESET_LIMIT_PER_CLIENT", "30 per hour"),
         "INVITE_LIMIT": os.environ.get("INVITE_LIMIT", "60 per hour"),
+        # Markdown previews of plans per user: the live preview asks on each pause in typing.
+        "PREVIEW_LIMIT": os.environ.get("PREVIEW_LIMIT", "60 per minute"),
         # Calendar feeds, per client address: every fetch, and fetches with an unknown token
         # (a guesser). Calendar services fetch many users' feeds from a few addresses.
         "CALENDAR_FEED_LIMIT": os.environ.get("CALENDAR_FEED_LIMIT", "600 per hour"),
