@@ -31,7 +31,8 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
     )
-    app.config.update(load_config(Path(app.instance_path)))
+    app.config.update(load_config(Path(app.instance_path),
+                                  (config or {}).get("SECRET_KEY")))
     app.config.update(config or {})
     if "BASE_URL" in (config or {}) and "TRUSTED_HOSTS" not in config:
         app.config["TRUSTED_HOSTS"] = trusted_hosts_for(app.config["BASE_URL"])

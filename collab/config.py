@@ -73,8 +73,9 @@ def _trusted_hosts(base_url: str) -> list[str] | None:
     return given or trusted_hosts_for(base_url)
 
 
-def load_config(instance_path: Path) -> dict:
-    """Build the configuration from the environment."""
+def load_config(instance_path: Path, secret_given: str | None = None) -> dict:
+    """Build the configuration from the environment. `secret_given`: the secret key the
+    caller sets itself (create_app's `config`, in tests), so none is made in instance/."""
     production = os.environ.get("REMBUK_ENV", "development") == "production"
     secret = os.environ.get("SECRET_KEY")
     if production and (not secret or len(secret) < MIN_SECRET_LENGTH):
@@ -89,7 +90,7 @@ def load_config(instance_path: Path) -> dict:
     db_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'rembuk.db'}"
     return {
         "PRODUCTION": production,
-        "SECRET_KEY": secret or _instance_secret(instance_path),
+        "SECRET_KEY": secret or secret_given or _instance_secret(instance_path),
         "SQLALCHEMY_DATABASE_URI": db_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Flask-Compress would wrap streamed files and leave them open; static text files are

@@ -38,6 +38,16 @@ def test_development_keeps_a_generated_secret_in_the_instance_folder(monkeypatch
     assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
 
 
+def test_no_secret_is_made_in_the_instance_folder_when_the_caller_gives_one(
+        monkeypatch, tmp_path):
+    # create_app(config) with a SECRET_KEY (every test) leaves the working tree's instance/
+    # alone.
+    monkeypatch.delenv("REMBUK_ENV", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    assert load_config(tmp_path, "s" * 40)["SECRET_KEY"] == "s" * 40
+    assert not (tmp_path / "secret_key").exists()
+
+
 def test_the_outbox_folder_comes_from_the_environment_else_the_instance_folder(
         monkeypatch, tmp_path):
     # Served test processes (tests/support/appserver.py) pass MAIL_OUTBOX so that they never
