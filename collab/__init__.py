@@ -10,6 +10,7 @@ from collab.config import load_config, trusted_hosts_for
 from collab.core import errors, i18n, web
 from collab.core.static_files import RembukFlask, StaticCache, cache_key
 from collab.extensions import babel, compress, csrf, db, limiter, login_manager, migrate, socketio
+from collab.realtime import packets
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,7 +31,8 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
     )
-    app.config.update(load_config(Path(app.instance_path)))
+    app.config.update(load_config(Path(app.instance_path),
+                                  (config or {}).get("SECRET_KEY")))
     app.config.update(config or {})
     if "BASE_URL" in (config or {}) and "TRUSTED_HOSTS" not in config:
         app.config["TRUSTED_HOSTS"] = trusted_hosts_for(app.config["BASE_URL"])
@@ -86,6 +88,7 @@ def register_extensions(app: Flask) -> None:
         client_manager=realtime.client_manager(app, app.config.get("SOCKETIO_MESSAGE_QUEUE")),
         max_http_buffer_size=realtime.MAX_PACKET_BYTES,
         manage_session=True,
+        **packets.server_options(),
     )
     realtime.register(socketio, app)
     register_people_and_rooms()

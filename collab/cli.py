@@ -2,11 +2,13 @@
 backup, dashboard-recount."""
 
 import functools
+import os
 import re
 from pathlib import Path
 
 import click
 from flask import Flask
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from collab.assessments import service as assessments
@@ -19,6 +21,7 @@ from collab.demo import seed as demo
 from collab.extensions import db
 from collab.mentoring import service_life as mentoring_life
 from collab.observations import service_reminders as observation_reminders
+from collab.people import service_passwords as passwords
 from collab.people.models import School
 from collab.people.service import SchoolError, StaffDetails, create_school, valid_timezone
 from collab.timetables import service_import as timetable_import
@@ -34,8 +37,10 @@ def create_school_command(name, timezone, principal_name, principal_email, passw
     """Create a school and its principal's account."""
     if not valid_timezone(timezone):
         raise click.BadParameter(f"unknown time zone {timezone!r}", param_hint="--timezone")
-    if len(password) < 10:
-        raise click.BadParameter("at least 10 characters", param_hint="--password")
+    with force_locale(_shell_language()):
+        refusal = passwords.refusal(password, principal_email, [principal_name, name])
+        if refusal is not None:
+            raise click.BadParameter(str(refusal), param_hint="--password")
     try:
         school, _ = create_school(
             name, timezone, StaffDetails(name=principal_name, email=principal_email), password
@@ -43,7 +48,21 @@ def create_school_command(name, timezone, principal_name, principal_email, passw
     except SchoolError as exc:
         raise click.ClickException(f"cannot create the school: {exc.code}") from exc
     db.session.commit()
+    # The same words whatever the address: the command never tells whether it has an account.
     click.echo(f"Created school {school.id}: {school.name}")
+    click.echo("The principal signs in with this address and password. If the address already "
+               "had an account, it keeps its own password and its owner gets an e-mail "
+               "saying what happened.")
+
+
+def _shell_language() -> str:
+    """The shell user's language for messages from the app's catalogue: Indonesian when the
+    locale says so, else English."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return "id" if value.lower().startswith("id") else "en"
+    return "en"
 
 
 @click.command("seed-demo")

@@ -73,8 +73,9 @@ def _trusted_hosts(base_url: str) -> list[str] | None:
     return given or trusted_hosts_for(base_url)
 
 
-def load_config(instance_path: Path) -> dict:
-    """Build the configuration from the environment."""
+def load_config(instance_path: Path, secret_given: str | None = None) -> dict:
+    """Build the configuration from the environment. `secret_given`: the secret key the
+    caller sets itself (create_app's `config`, in tests), so none is made in instance/."""
     production = os.environ.get("REMBUK_ENV", "development") == "production"
     secret = os.environ.get("SECRET_KEY")
     if production and (not secret or len(secret) < MIN_SECRET_LENGTH):
@@ -89,7 +90,7 @@ def load_config(instance_path: Path) -> dict:
     db_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'rembuk.db'}"
     return {
         "PRODUCTION": production,
-        "SECRET_KEY": secret or _instance_secret(instance_path),
+        "SECRET_KEY": secret or secret_given or _instance_secret(instance_path),
         "SQLALCHEMY_DATABASE_URI": db_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Flask-Compress would wrap streamed files and leave them open; static text files are
@@ -132,6 +133,8 @@ def load_config(instance_path: Path) -> dict:
         "RESET_LIMIT_PER_ACCOUNT": os.environ.get("RESET_LIMIT_PER_ACCOUNT", "5 per hour"),
         "RESET_LIMIT_PER_CLIENT": os.environ.get("RESET_LIMIT_PER_CLIENT", "30 per hour"),
         "INVITE_LIMIT": os.environ.get("INVITE_LIMIT", "60 per hour"),
+        # Markdown previews of plans per user: the live preview asks on each pause in typing.
+        "PREVIEW_LIMIT": os.environ.get("PREVIEW_LIMIT", "60 per minute"),
         # Calendar feeds, per client address: every fetch, and fetches with an unknown token
         # (a guesser). Calendar services fetch many users' feeds from a few addresses.
         "CALENDAR_FEED_LIMIT": os.environ.get("CALENDAR_FEED_LIMIT", "600 per hour"),
@@ -145,7 +148,8 @@ def load_config(instance_path: Path) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS", True),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Rembuk <no-reply@rembuk.local>"),
-        "MAIL_OUTBOX": str(instance_path / "outbox"),
+        # Where mail goes without MAIL_SERVER (one file per message).
+        "MAIL_OUTBOX": os.environ.get("MAIL_OUTBOX", str(instance_path / "outbox")),
         # The outbox sender (collab/core/mail.py): a thread of the serving process.
         "MAIL_SENDER_THREAD": _flag("MAIL_SENDER_THREAD", True),
         "MAIL_POLL_SECONDS": float(os.environ.get("MAIL_POLL_SECONDS", 10)),

@@ -52,6 +52,8 @@ def _http_error(error: HTTPException):
     code = error.code or 500
     if code in (403, 404, 429):
         _log_denial(code)
+    if error.response is not None:  # a limit's own answer (Flask-Limiter's on_breach)
+        return error.response
     detail = None
     if code == 429 and request.endpoint == "auth.login":
         detail = str(_l("Too many failed attempts for this account. Please wait 15 minutes "

@@ -8,6 +8,7 @@ or the database (a 500, or a row SQLite keeps and PostgreSQL would refuse). Refu
 the door gives a 400 over HTTP and `bad_request` over Socket.IO instead. JSON nested
 thousands deep makes Python's parser raise RecursionError, which is not a ValueError."""
 
+import json
 import re
 
 from flask.json.provider import DefaultJSONProvider
@@ -37,15 +38,31 @@ def refused(value, depth: int = 0) -> bool:
     return False
 
 
+def checked_loads(text, loads=json.loads, **kwargs):
+    """`loads(text)` (json.loads by default), refusing what `refused` refuses, and JSON
+    nested beyond the parser's recursion limit, as malformed JSON: a ValueError. Cheap on
+    hostile input: CPython's parser stops at the recursion limit (about a thousand levels),
+    and `refused` looks no deeper than MAX_NESTING."""
+    try:
+        value = loads(text, **kwargs)
+    except RecursionError as exc:
+        raise ValueError("JSON nested too deep") from exc
+    if refused(value):
+        raise ValueError("JSON with a NUL byte, a lone surrogate or too deep")
+    return value
+
+
 class CheckedJSONProvider(DefaultJSONProvider):
-    """Flask's JSON, refusing what `refused` refuses as malformed JSON (a ValueError), so a
-    request's get_json answers it as it answers broken JSON."""
+    """Flask's JSON, refusing what `checked_loads` refuses as malformed JSON (a ValueError),
+    so a request's get_json answers it as it answers broken JSON."""
 
     def loads(self, s, **kwargs):
-        try:
-            value = super().loads(s, **kwargs)
-        except RecursionError as exc:
-            raise ValueError("JSON nested too deep") from exc
-        if refused(value):
-            raise ValueError("JSON with a NUL byte, a lone surrogate or too deep")
-        return value
+        return checked_loads(s, super().loads, **kwargs)
+
+
+class CheckedJSON:
+    """The same, as the json module Socket.IO and engine.io take (`json=`): every packet's
+    JSON is checked before any handler sees it (collab/realtime: CheckedPacket)."""
+
+    dumps = staticmethod(json.dumps)
+    loads = staticmethod(checked_loads)

@@ -2,9 +2,10 @@
 
 from datetime import datetime
 
-from flask import abort, g, redirect, render_template, session, url_for
+from flask import abort, flash, g, redirect, render_template, session, url_for
 from flask_babel import format_time
-from flask_login import current_user, login_user
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from collab.core import notify
 from collab.core.forms import show_refusal
@@ -61,7 +62,7 @@ def setup():
             form.password, form.email.data, [form.name.data, form.school_name.data]):
         details = schools.StaffDetails(name=form.name.data, email=form.email.data)
         try:
-            _, principal = schools.create_school(
+            schools.create_school(
                 form.school_name.data, form.timezone.data.strip(), details, form.password.data
             )
         except schools.SchoolError as exc:
@@ -69,8 +70,12 @@ def setup():
             show_refusal(form, exc)
         else:
             db.session.commit()
-            login_user(principal)
-            return redirect(url_for("settings.school"))
+            # The same answer whatever the address (an address with an account keeps its own
+            # password, and its owner gets a mail): the principal signs in with the password
+            # just chosen, so this page never tells whether the address had an account.
+            flash(_("The school is created. Sign in with your e-mail address and the "
+                    "password you chose."), "success")
+            return redirect(url_for("auth.login", next=url_for("settings.school")))
     status = 400 if form.errors else 200
     return render_template("main/setup.html", form=form), status
 

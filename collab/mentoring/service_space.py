@@ -20,6 +20,7 @@ MAX_GOALS = 3
 MAX_GOAL = 500
 MAX_TALKED = 2000
 MAX_NEXT = 500
+WATCH_ASK_DAYS = 7  # a novice's wish to watch a lesson tells the mentor once in this time
 OLDEST_CHECKIN = timedelta(days=366)
 
 
@@ -39,6 +40,9 @@ class SpaceError(RuleError):
         "not_active": _l("This pair is not active: nothing can be added."),
         "not_in_pair": _l("Only the two teachers of the pair write here."),
         "novice_only": _l("Only the novice of the pair does this."),
+        "watch_waiting": _l("Your mentor is already asked and has not chosen a lesson yet. "
+                            "You can ask again once they have, or after %(days)d days.",
+                            days=WATCH_ASK_DAYS),
     }
 
 

@@ -6,17 +6,20 @@ prefilled (the pair page builds them); the mentor then assesses as kind "mentor"
 (assessments.service).
 
 Only the two teachers of an active pair do these; the room stays theirs after the pair ends.
+The wish to watch tells the mentor once: another tap waits until the mentor has asked for an
+observation with the novice ticked, or WATCH_ASK_DAYS have passed.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from collab.core import notify
-from collab.core.links import Target
+from collab.core.links import Target, path_for
+from collab.core.models import utcnow
 from collab.extensions import db
 from collab.mentoring.models import MentorPair
-from collab.mentoring.service_space import SpaceError
+from collab.mentoring.service_space import WATCH_ASK_DAYS, SpaceError
 from collab.observations.models import Observation, ObservationObserver
 from collab.plans import service as plans
 from collab.plans import service_templates as plan_templates
@@ -94,10 +97,32 @@ def observations_between(pair: MentorPair) -> list[date]:
 
 def ask_to_watch(pair: MentorPair, novice) -> None:
     """The novice would like to observe one of the mentor's lessons: the mentor is told, with
-    a link to the observation request with the novice ticked (they choose the lesson)."""
+    a link to the observation request with the novice ticked (they choose the lesson). Once
+    per wish: while the last ask waits for the mentor (below), another is refused."""
     _active_member(pair, novice)
     if novice.id != pair.novice_id:
         raise SpaceError("novice_only")
-    notify.notify(pair.mentor, "mentoring.watch_asked",
-                  Target("observations.new", {"observer": novice.id}), email=True,
-                  name=novice.name)
+    target = Target("observations.new", {"observer": novice.id})
+    if _ask_waiting(pair, path_for(target)):
+        raise SpaceError("watch_waiting")
+    notify.notify(pair.mentor, "mentoring.watch_asked", target, email=True, name=novice.name)
+
+
+def _ask_waiting(pair: MentorPair, link: str) -> bool:
+    """Whether the mentor was asked within WATCH_ASK_DAYS and has not since asked for an
+    observation of one of their lessons with the novice as observer."""
+    asked = db.session.scalar(
+        select(func.max(notify.Notification.created_at))
+        .where(notify.Notification.recipient_id == pair.mentor_id,
+               notify.Notification.kind == "mentoring.watch_asked",
+               notify.Notification.link == link,
+               notify.Notification.created_at >= utcnow() - timedelta(days=WATCH_ASK_DAYS)))
+    if asked is None:
+        return False
+    chosen = db.session.scalar(
+        select(Observation.id)
+        .join(ObservationObserver, ObservationObserver.observation_id == Observation.id)
+        .where(Observation.teacher_id == pair.mentor_id,
+               ObservationObserver.user_id == pair.novice_id, Observation.created_at >= asked)
+        .limit(1))
+    return chosen is None

@@ -9,7 +9,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from collab.core import activity
+from collab.core import activity, mail
 from collab.core.models import utcnow
 from collab.core.refusals import RuleError
 from collab.extensions import db
@@ -56,18 +56,41 @@ def valid_timezone(name: str) -> bool:
     return True
 
 
+# The mail that tells the owner of an address with an account that a school was set up
+# with it (written at send time by service_mail.py).
+SCHOOL_SETUP_MAIL = "school_setup_existing_account"
+
+
 def create_school(name: str, timezone: str, principal: StaffDetails, password: str):
-    """Create a school with its principal's account; returns (school, principal)."""
+    """Create a school with its principal's account; returns (school, principal).
+
+    The answer is the same whatever the address, so that `/setup` and `flask create-school`
+    never tell whether it has an account: a new address gets a new account with `password`;
+    an address that has one keeps it (and its password) and its owner is told by mail; if
+    that account belongs to no school it becomes the new school's principal, else the school
+    starts without one. The principal returned is None then, so the caller answers as for a
+    new account but signs nobody in. The password is hashed either way (same time)."""
     if not valid_timezone(timezone):
         raise SchoolError("timezone", "timezone")
-    if _email_taken(principal.email):
-        raise SchoolError("email_taken", "email")
+    password_hash = hash_password(password)
     school = School(name=name.strip(), timezone=timezone)
     db.session.add(school)
     db.session.flush()
-    user = _create_member(school, principal, password, role="principal")
-    activity.record(school.id, user, "school.created", "school", school.id)
-    return school, user
+    existing = db.session.scalar(
+        select(User).where(User.email == normalise_email(principal.email)))
+    if existing is None:
+        user = _create_member(school, principal, password_hash, role="principal")
+        activity.record(school.id, user, "school.created", "school", school.id)
+        return school, user
+    if existing.membership is None:
+        db.session.add(Membership(user_id=existing.id, school_id=school.id, role="principal"))
+        if existing.profile is None:
+            db.session.add(Profile(user_id=existing.id, subjects=[], grades=[]))
+    activity.record(school.id, None, "school.created", "school", school.id)
+    mail.queue_composed(SCHOOL_SETUP_MAIL, existing.email,
+                        {"school": school.id, "name": principal.name.strip()})
+    db.session.flush()
+    return school, None
 
 
 def member_of_school(school_id: int, email: str) -> bool:
@@ -83,11 +106,12 @@ def _email_taken(email: str) -> bool:
     return found is not None
 
 
-def _create_member(school: School, details: StaffDetails, password: str, role: str) -> User:
+def _create_member(school: School, details: StaffDetails, password_hash: str,
+                   role: str) -> User:
     user = User(
         email=normalise_email(details.email),
         name=details.name.strip(),
-        password_hash=hash_password(password),
+        password_hash=password_hash,
     )
     db.session.add(user)
     db.session.flush()
@@ -195,7 +219,8 @@ def accept_invitation(invitation: Invitation, name: str, password: str) -> User:
         grades=invitation.grades or [],
         years_teaching=invitation.years_teaching,
     )
-    user = _create_member(invitation.school, details, password, role=invitation.role)
+    user = _create_member(invitation.school, details, hash_password(password),
+                          role=invitation.role)
     invitation.accepted_at = utcnow()
     activity.record(invitation.school_id, user, "member.joined", "user", user.id)
     db.session.flush()

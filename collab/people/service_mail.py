@@ -8,6 +8,8 @@ work whether or not the address has an account: it queues one row and answers.
 - An invitation queues its id. The sender writes the join link; if the address has an account
   by then (in another school: the principal was not told), the mail tells its owner that
   instead of carrying a link that could not work. A withdrawn invitation sends nothing.
+- A school set up (`/setup`, `flask create-school`) with an address that has an account: the
+  page or the command answered as for any address; this mail tells the owner what happened.
 """
 
 from flask_babel import force_locale, get_locale
@@ -16,8 +18,8 @@ from flask_babel import gettext as _
 from collab.core import mail
 from collab.core.links import Target, absolute_url
 from collab.extensions import db
-from collab.people.models import Invitation, User
-from collab.people.service import invitation_token
+from collab.people.models import Invitation, School, User
+from collab.people.service import SCHOOL_SETUP_MAIL, invitation_token
 from collab.people.service_accounts import find_user_by_email, make_reset_token, normalise_email
 
 RESET = "password_reset"
@@ -77,7 +79,31 @@ def _invitation_mail(address: str, params: dict) -> mail.Message | None:
             name=invitation.name, inviter=inviter, school=school, link=link))
 
 
+def _school_setup_mail(address: str, params: dict) -> mail.Message | None:
+    school, account = db.session.get(School, params.get("school")), find_user_by_email(address)
+    if school is None or account is None:
+        return None
+    link = absolute_url(Target("auth.login"))
+    with force_locale(account.language or "id"):
+        subject = _("%(school)s was set up on Rembuk with your address", school=school.name)
+        if account.school_id == school.id:
+            what = _("You are its principal now: sign in with your usual password to "
+                     "invite its teachers:\n%(link)s", link=link)
+        else:
+            what = _("Your account stays in %(own)s, so %(school)s was made without a "
+                     "principal.",
+                     own=account.membership.school.name if account.membership else "",
+                     school=school.name)
+        return mail.Message(account.email, subject, _(
+            "Hello %(name)s,\n\nSomeone set up the school %(school)s on Rembuk with this "
+            "e-mail address, which already has an account. No second account was made and "
+            "your password did not change.\n\n%(what)s\n\nIf this was not you, tell "
+            "the person who runs Rembuk for your school.",
+            name=account.name, school=school.name, what=what))
+
+
 def register() -> None:
     """Tell the outbox how to write these mails (create_app)."""
+    mail.register_composer(SCHOOL_SETUP_MAIL, _school_setup_mail)
     mail.register_composer(RESET, _reset_mail)
     mail.register_composer(INVITATION, _invitation_mail)

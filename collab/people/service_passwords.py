@@ -10,7 +10,7 @@ MIN_PASSWORD_LENGTH characters, and not a password attackers try first:
 No composition rules (no demanded digits, capitals or symbols): they make passwords harder
 to remember without making them stronger, as NIST says; a long phrase of one's own is best.
 Every form that sets a password asks here: joining by invitation, a reset, the settings page
-and the first school's setup.
+and the first school's setup; so does `flask create-school` (`refusal`).
 """
 
 import re
@@ -20,6 +20,8 @@ from itertools import pairwise
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
+
+from collab.people.service_accounts import MIN_PASSWORD_LENGTH
 
 COMMON_LIST = Path(__file__).resolve().parent / "data" / "common_passwords.txt"
 MIN_REST = 5  # letters or digits left once the person's own words are taken out
@@ -102,6 +104,15 @@ def own_words_of(user) -> tuple[str, list[str]]:
     membership = getattr(user, "membership", None)
     school = membership.school.name if membership and membership.school else ""
     return user.email, [user.name, school]
+
+
+def refusal(password: str, email: str = "", names=()):
+    """Why a new password given outside a form (`flask create-school`) is refused, as the
+    forms would say it (their length rule, then `weakness`), or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _l("Use at least %(min)d characters.", min=MIN_PASSWORD_LENGTH)
+    reason = weakness(password, email, names)
+    return REASONS[reason] if reason else None
 
 
 def refuse_weak(field, email: str = "", names=()) -> bool:

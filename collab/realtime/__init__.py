@@ -25,7 +25,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import socketio as python_socketio
-from flask import request, session
+from flask import current_app, request, session
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from flask_socketio import ConnectionRefusedError as SocketRefused
 from limits import parse
 from limits.strategies import FixedWindowRateLimiter, SlidingWindowCounterRateLimiter
@@ -33,7 +35,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from collab.extensions import db, limiter, socketio
-from collab.realtime import presence
+from collab.realtime import packets, presence
 
 log = logging.getLogger(__name__)
 
@@ -294,6 +296,18 @@ def _forget(session_: Session, previous_transaction=None) -> None:
 
 # -- connect and disconnect ----------------------------------------------------------------
 
+def _refused(*_args) -> dict:
+    """The answer to a packet that could not be read (collab/realtime/packets.py), as the
+    features' events answer a bad payload."""
+    user = socket_user()
+    language = getattr(user, "language", None) or session.get("lang")
+    if language not in current_app.config["LANGUAGES"]:
+        language = current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(language):
+        message = str(_l("The request was not understood."))
+    return {"ok": False, "error": "bad_request", "message": message}
+
+
 def _connect(auth=None):
     user = socket_user()
     if user is None:
@@ -321,6 +335,7 @@ def register(socketio, app) -> None:
     _presence = presence.for_config(app.config)
     socketio.on_event("connect", _connect)
     socketio.on_event("disconnect", _disconnect)
+    socketio.on_event(packets.REFUSED, _refused)
     app.wsgi_app = PostSizeLimit(app.wsgi_app, MAX_PACKET_BYTES,
                                  f"/{socketio.server_options.get('socketio_path', 'socket.io')}")
     if not event.contains(Session, "after_flush", _note_ended_sessions):

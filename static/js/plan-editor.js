@@ -48,8 +48,12 @@
     fetch(form.dataset.previewUrl, {
       method: "POST", body: data, credentials: "same-origin",
       headers: { "X-CSRFToken": token }
-    }).then(function (r) { return r.ok ? r.text() : null; })
-      .then(function (html) { if (html !== null) { preview.innerHTML = html; } })
+    }).then(function (r) {
+      // 429: too many previews; the server's sentence (translated) takes the preview's place
+      // and the preview is asked for again a little later.
+      if (r.status === 429) { clearTimeout(timer); timer = setTimeout(refreshPreview, 30000); }
+      return r.ok || r.status === 429 ? r.text() : null;
+    }).then(function (html) { if (html !== null) { preview.innerHTML = html; } })
       .catch(function () { /* offline: the draft is kept, preview waits */ });
   }
 

@@ -81,6 +81,25 @@ def test_a_plan_is_written_from_the_template_with_a_live_preview(site, translate
     assert page.locator("main .flash").inner_text() == translate("The plan is saved.", "id")
 
 
+def test_the_live_preview_says_so_when_the_teacher_previewed_too_often(site, app, translate,
+                                                                         monkeypatch):
+    monkeypatch.setitem(app.config, "PREVIEW_LIMIT", "2 per minute")
+    page = site.page
+    site.log_in(TEACHER)
+    site.open("/plans/new")
+    answers = []
+    for text in ("\nSatu.", "\nDua.", "\nTiga."):
+        with page.expect_response(lambda r: r.url.endswith("/plans/preview")) as answer:
+            type_at_end(site, text)
+        answers.append(answer.value.status)
+    assert answers == [200, 200, 429]
+    sentence = translate("You asked for many previews in a short time. The preview comes back "
+                         "in a minute; your text is kept.", "id")
+    page.locator("#preview [role=status]", has_text=sentence).wait_for()
+    assert body_field(site).input_value().endswith("\nTiga.")  # nothing typed is lost
+    site.check()
+
+
 def test_choosing_another_template_brings_its_text_until_the_teacher_types(site):
     page = site.page
     site.log_in(TEACHER)

@@ -38,6 +38,27 @@ def test_development_keeps_a_generated_secret_in_the_instance_folder(monkeypatch
     assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
 
 
+def test_no_secret_is_made_in_the_instance_folder_when_the_caller_gives_one(
+        monkeypatch, tmp_path):
+    # create_app(config) with a SECRET_KEY (every test) leaves the working tree's instance/
+    # alone.
+    monkeypatch.delenv("REMBUK_ENV", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    assert load_config(tmp_path, "s" * 40)["SECRET_KEY"] == "s" * 40
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_the_outbox_folder_comes_from_the_environment_else_the_instance_folder(
+        monkeypatch, tmp_path):
+    # Served test processes (tests/support/appserver.py) pass MAIL_OUTBOX so that they never
+    # write into the working tree's instance/ folder.
+    monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    monkeypatch.delenv("MAIL_OUTBOX", raising=False)
+    assert load_config(tmp_path)["MAIL_OUTBOX"] == str(tmp_path / "outbox")
+    monkeypatch.setenv("MAIL_OUTBOX", str(tmp_path / "elsewhere"))
+    assert load_config(tmp_path)["MAIL_OUTBOX"] == str(tmp_path / "elsewhere")
+
+
 @pytest.mark.fresh_app  # adds a route: only an app that has served no request yet may
 def test_a_forced_500_for_a_signed_in_user_is_friendly(app, world, client):
     @app.route("/boom")

@@ -91,6 +91,38 @@ def test_observe_my_mentors_lesson_asks_the_mentor_with_the_novice_prefilled(ter
     assert notes_of(term["dewi"], "mentoring.watch_asked") == []
 
 
+def test_a_second_wish_to_watch_waits_until_the_mentor_chose_a_lesson_or_a_week_passed(
+        term, client_for):
+    pair = _active_pair(term)
+    ana, dewi = term["ana"], term["dewi"]
+    url = f"/mentoring/pairs/{pair.id}"
+    novice = client_for(dewi)
+    novice.post("/language", data={"lang": "en", "csrf_token": csrf_token(novice.get("/").text)})
+    post_form(novice, f"{url}/watch", page=url)
+    for _ in range(3):  # more taps tell the mentor nothing more, and the novice why
+        again = post_form(novice, f"{url}/watch", page=url, follow_redirects=True)
+        assert "Your mentor is already asked and has not chosen a lesson yet" in again.text
+    assert len(notes_of(ana, "mentoring.watch_asked")) == 1
+
+    # The mentor asks for an observation of one of her lessons with the novice ticked: the
+    # novice may wish again.
+    observations.request(ana, observations.RequestFields(
+        lesson=observations.lesson_key(lesson_of(ana, 0, 1)), focus="Bertanya",
+        observer_ids=[dewi.id]))
+    db.session.commit()
+    post_form(novice, f"{url}/watch", page=url)
+    assert len(notes_of(ana, "mentoring.watch_asked")) == 2
+    post_form(novice, f"{url}/watch", page=url)
+    assert len(notes_of(ana, "mentoring.watch_asked")) == 2
+
+    # Unanswered for a week: the wish may be said again.
+    for note in notes_of(ana, "mentoring.watch_asked"):
+        note.created_at -= timedelta(days=8)
+    db.session.commit()
+    post_form(novice, f"{url}/watch", page=url)
+    assert len(notes_of(ana, "mentoring.watch_asked")) == 3
+
+
 def test_feedback_from_my_mentor_is_of_the_mentor_kind(school, client_for):  # noqa: F811
     pair = _active_pair(school)
     rubric = rubrics.create(school["school"].id, school["principal"], small_rubric(),

@@ -675,6 +675,40 @@ def test_the_preview_button_without_script_shows_the_preview_and_saves_nothing(a
     assert db.session.scalar(select(func.count(Plan.id))) == 0
 
 
+LIMITED = "You asked for many previews in a short time"
+
+
+def test_previews_are_limited_per_user_with_a_sentence_in_the_preview_area(
+        app, a, teacher, client_for, monkeypatch):
+    monkeypatch.setitem(app.config, "PREVIEW_LIMIT", "3 per minute")
+    token = csrf_token(teacher.get("/plans/new").text)
+    answers = [teacher.post("/plans/preview", data={"body": f"# {n}"},
+                            headers={"X-CSRFToken": token}) for n in range(4)]
+    assert [r.status_code for r in answers] == [200, 200, 200, 429]
+    refused = soup(answers[3])
+    assert LIMITED in refused.get_text() and refused.find("h1") is None
+    assert "<html" not in answers[3].text, "a fragment for the preview area, not a page"
+    # The form's Preview button counts with the live preview, and says the same.
+    button = post_form(teacher, "/plans/new", {**new_plan_form(), "preview": "1"})
+    assert button.status_code == 429 and LIMITED in button.text
+    # Saving is no preview, and a colleague has a count of their own.
+    assert post_form(teacher, "/plans/new", new_plan_form()).status_code == 302
+    colleague = english(client_for(a["mentor"]))
+    assert colleague.post("/plans/preview", data={"body": "# x"}, headers={
+        "X-CSRFToken": csrf_token(colleague.get("/plans/new").text)}).status_code == 200
+
+
+def test_the_preview_limit_is_said_in_indonesian_too(app, a, client_for, monkeypatch):
+    monkeypatch.setitem(app.config, "PREVIEW_LIMIT", "1 per minute")
+    client = client_for(a["teacher"])
+    token = csrf_token(client.get("/plans/new").text)
+    for _ in range(2):
+        response = client.post("/plans/preview", data={"body": "# x"},
+                               headers={"X-CSRFToken": token})
+    assert response.status_code == 429
+    assert "pratinjau" in response.text.lower() and LIMITED not in response.text
+
+
 # ---------------------------------------------------------------- activity
 
 

@@ -1,6 +1,10 @@
 """First run: the /setup page creates the first school and its principal, refuses bad input
 next to the field without losing what was typed, and disappears once a school exists; the
-`flask create-school` command does the same from a shell."""
+`flask create-school` command does the same from a shell. Neither tells whether an address
+already has an account: the answer is the same, and the address's owner gets a mail."""
+
+from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from bs4 import BeautifulSoup
@@ -8,7 +12,7 @@ from sqlalchemy import func, select
 
 from collab.extensions import db
 from collab.people.models import Membership, School, User
-from tests.conftest import PASSWORD, login, post_form
+from tests.conftest import PASSWORD, deliver_mail, login, post_form
 
 GOOD_SETUP = {
     "school_name": "SMP Negeri 3 Harapan",
@@ -43,6 +47,21 @@ def typed_value(html: str, name: str) -> str | None:
     return BeautifulSoup(html, "html.parser").find("input", attrs={"name": name}).get("value")
 
 
+def mails(app) -> list[str]:
+    """The mails sent so far (the outbox's sender run first)."""
+    deliver_mail(app)
+    folder = Path(app.config["MAIL_OUTBOX"])
+    return [p.read_text() for p in sorted(folder.glob("*.eml"))] if folder.exists() else []
+
+
+# Every setup, whatever the address, answers so: to the sign-in page, then the school page.
+SETUP_ANSWER = (302, "/auth/login?next=/settings/school/")
+
+
+def answer(response) -> tuple[int, str]:
+    return response.status_code, unquote(response.headers.get("Location", ""))
+
+
 # ---------------------------------------------------------------- the setup page
 
 
@@ -55,17 +74,20 @@ def test_a_fresh_install_shows_the_setup_form(client):
 
 
 @pytest.mark.smoke
-def test_setup_creates_the_school_and_its_principal_and_signs_them_in(client):
+def test_setup_creates_the_school_and_its_principal_who_signs_in_to_the_school_page(client):
     response = post_form(client, "/setup", GOOD_SETUP)
 
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/settings/school/"
+    assert answer(response) == SETUP_ANSWER
     school = db.session.scalar(select(School))
     assert (school.name, school.timezone) == ("SMP Negeri 3 Harapan", "Asia/Makassar")
     principal = db.session.scalar(select(User))
     assert principal.email == "kepsek@harapan.sch.id"
     assert principal.membership.school_id == school.id
     assert principal.membership.role == "principal"
+    sign_in_page = client.get(response.headers["Location"])
+    assert "The school is created. Sign in" in sign_in_page.text
+    signed_in = login(client, "kepsek@harapan.sch.id", next="/settings/school/")
+    assert signed_in.headers["Location"] == "/settings/school/"
     staff_page = client.get("/settings/school/")
     assert staff_page.status_code == 200
     assert "SMP Negeri 3 Harapan" in staff_page.text
@@ -131,17 +153,27 @@ def test_setup_with_a_time_zone_typed_with_spaces_is_accepted(client):
 
 
 @pytest.mark.dialect
-def test_setup_with_the_address_of_an_existing_account_is_refused_next_to_the_email(
-    client, make
+def test_setup_with_the_address_of_an_existing_account_answers_as_for_any_address(
+    app, client, make
 ):
-    make.user(None, email="kepsek@harapan.sch.id")  # an account that belongs to no school
+    owner = make.user(None, email="kepsek@harapan.sch.id")  # an account that belongs to no school
+    owner_hash = owner.password_hash
 
-    response = post_form(client, "/setup", {**GOOD_SETUP, "email": "KEPSEK@harapan.sch.id"})
+    response = post_form(client, "/setup", {**GOOD_SETUP, "email": "KEPSEK@harapan.sch.id",
+                                            "password": "another phrase of mine",
+                                            "confirm": "another phrase of mine"})
 
-    assert response.status_code == 400
-    assert "already has an account" in field_error(response.text, "email")
-    assert typed_value(response.text, "school_name") == GOOD_SETUP["school_name"]
-    assert count(School) == 0
+    assert answer(response) == SETUP_ANSWER
+    assert "already" not in client.get(response.headers["Location"]).text
+    assert count(User) == 1  # no second account
+    school = db.session.scalar(select(School))
+    db.session.refresh(owner)
+    assert owner.password_hash == owner_hash  # the typed password opens nothing
+    assert (owner.membership.school_id, owner.membership.role) == (school.id, "principal")
+    [mail] = mails(app)
+    assert "kepsek@harapan.sch.id" in mail and "SMP Negeri 3 Harapan" in mail
+    assert login(app.test_client(), "kepsek@harapan.sch.id",
+                 "another phrase of mine").status_code != 302
 
 
 def test_an_account_without_a_school_sees_a_page_that_says_so(client, make):
@@ -200,21 +232,53 @@ def test_create_school_command_refuses_an_unknown_time_zone(runner):
     assert count(User) == 0
 
 
-def test_create_school_command_refuses_a_short_password(runner):
-    result = runner.invoke(args=create_school_args(**{"--password": "short"}))
+@pytest.mark.parametrize(("password", "reason"), [
+    ("short", "Use at least 10 characters."),
+    ("password123", "one of the most common passwords"),
+    ("aaaaaaaaaaaa", "a repetition or a sequence"),
+    ("hadi pelita 5", "made of your e-mail address, your name or your school"),
+    ("Pak Hadi Pelita", "made of your e-mail address, your name or your school"),
+])
+def test_create_school_command_refuses_a_password_the_forms_refuse_and_says_why(
+        runner, monkeypatch, password, reason):
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    result = runner.invoke(args=create_school_args(**{"--password": password}))
 
     assert result.exit_code != 0
-    assert "at least 10 characters" in result.output
+    assert reason in " ".join(result.output.split())
     assert "--password" in result.output
     assert count(School) == 0
     assert count(User) == 0
 
 
-def test_create_school_command_refuses_an_address_that_already_has_an_account(runner, make):
-    make.user(make.school("Existing"), email="hadi@pelita.sch.id")
-
-    result = runner.invoke(args=create_school_args())
+def test_create_school_command_says_why_in_indonesian_for_an_indonesian_shell(
+        runner, monkeypatch):
+    monkeypatch.setenv("LANG", "id_ID.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    result = runner.invoke(args=create_school_args(**{"--password": "aaaaaaaaaaaa"}))
 
     assert result.exit_code != 0
-    assert "cannot create the school: email_taken" in result.output
-    assert count(School) == 1
+    assert "pengulangan" in " ".join(result.output.split())
+
+
+def output_words(result) -> str:
+    return result.output.replace(str(db.session.scalar(select(func.max(School.id)))), "N")
+
+
+def test_create_school_command_answers_the_same_for_an_address_that_has_an_account(
+        app, runner, make):
+    fresh = runner.invoke(args=create_school_args(**{"--name": "SD Baru",
+                                                     "--principal-email": "baru@baru.sch.id"}))
+    fresh_words = output_words(fresh)
+    owner = make.user(make.school("Existing"), email="hadi@pelita.sch.id")
+
+    result = runner.invoke(args=create_school_args(**{"--principal-email": "hadi@pelita.sch.id"}))
+
+    assert result.exit_code == fresh.exit_code == 0, result.output
+    assert output_words(result) == fresh_words.replace("SD Baru", "SD Negeri 5 Pelita")
+    assert count(User) == 2  # the first school's principal and the owner: no second account
+    db.session.refresh(owner)
+    assert owner.membership.school.name == "Existing"  # still there, not moved
+    [mail] = [m for m in mails(app) if "hadi@pelita.sch.id" in m]
+    assert "SD Negeri 5 Pelita" in mail

@@ -1,6 +1,7 @@
 """A throwaway PostgreSQL server for the test suite: own data directory, free port on
-127.0.0.1, fsync off, removed afterwards. Uses Debian's postgresql binaries; as root it runs
-the server as the `postgres` system user (PostgreSQL refuses to run as root)."""
+127.0.0.1, fsync off (unless `durable`), removed afterwards. Uses Debian's postgresql
+binaries; as root it runs the server as the `postgres` system user (PostgreSQL refuses to run
+as root)."""
 
 import glob
 import os
@@ -26,7 +27,11 @@ def _bin_dir() -> Path:
 
 
 class PostgresServer:
-    def __init__(self):
+    """`durable=True` keeps PostgreSQL's own settings (fsync, synchronous commit), so that a
+    crash (`crash`, then `start` again) loses nothing that was committed."""
+
+    def __init__(self, durable: bool = False):
+        self.durable = durable
         self.bin = _bin_dir()
         self.port = free_port()
         self.root = Path(tempfile.mkdtemp(prefix="rembuk-pg-"))
@@ -40,16 +45,24 @@ class PostgresServer:
         subprocess.run(command, check=True, capture_output=True, timeout=120)
 
     def start(self) -> "PostgresServer":
-        if self.as_root:
-            user = pwd.getpwnam("postgres")
-            os.chown(self.root, user.pw_uid, user.pw_gid)
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "rembuk", "-E", "UTF8",
-                  "--no-sync")
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+        """Create the cluster (the first time) and start the server."""
+        if not self.data.exists():
+            if self.as_root:
+                user = pwd.getpwnam("postgres")
+                os.chown(self.root, user.pw_uid, user.pw_gid)
+            self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "rembuk", "-E",
+                      "UTF8", *([] if self.durable else ["--no-sync"]))
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l",
                   str(self.root / "server.log"), "-w", "start")
         return self
+
+    def crash(self) -> None:
+        """Stop as a crash does: every server process quits at once, no checkpoint; the next
+        start replays the write-ahead log."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://rembuk@127.0.0.1:{self.port}/{database}"

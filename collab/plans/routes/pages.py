@@ -1,7 +1,16 @@
 """Lesson-plan pages: list, write, view, edit (409 on a stale base), history, diff, restore,
 adapt and co-authors."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -9,11 +18,12 @@ from wtforms.fields.choices import SelectChoice
 
 from collab.core import notify
 from collab.core.database import reads_only_from_now
+from collab.core.errors import render_error
 from collab.core.forms import EmptyForm, show_refusal
 from collab.core.links import Target
 from collab.core.numbers import whole_number
 from collab.core.rendering import headings_in, render_markdown, stored_html
-from collab.extensions import db
+from collab.extensions import db, limiter
 from collab.people import service as schools
 from collab.people.access import current_school, school_member_required
 from collab.people.models import Team
@@ -30,6 +40,34 @@ def _team_choices(school_id: int) -> list[SelectChoice]:
     teams = db.session.scalars(
         select(Team).where(Team.school_id == school_id).order_by(Team.name))
     return [SelectChoice("", _("No team"))] + [SelectChoice(t.id, t.name) for t in teams]
+
+
+def _previewer_key() -> str:
+    return f"previewer:{current_user.id}" if current_user.is_authenticated else "previewer:-"
+
+
+def _not_a_preview() -> bool:
+    return request.endpoint != "plans.preview" and not request.form.get("preview")
+
+
+def _too_many_previews(_limit):
+    """The answer over PREVIEW_LIMIT: for the live preview, a sentence in the preview area
+    (the editor shows it in place of the rendered text); for the form's Preview button, the
+    error page with the same sentence."""
+    sentence = _("You asked for many previews in a short time. The preview comes back in a "
+                 "minute; your text is kept.")
+    if request.endpoint == "plans.preview":
+        return make_response(render_template("plans/_preview_limited.html",
+                                             sentence=sentence), 429)
+    return make_response(render_error(429, sentence))
+
+
+# Markdown previews, per user (the live preview and the form's Preview button count
+# together): rendering a long plan costs CPU, and the editor asks on every pause in typing.
+preview_limit = limiter.shared_limit(
+    lambda: current_app.config["PREVIEW_LIMIT"], scope="plan-preview",
+    key_func=_previewer_key, methods=["POST"], exempt_when=_not_a_preview,
+    on_breach=_too_many_previews)
 
 
 def _fields(form: PlanForm) -> plans.PlanFields:
@@ -60,6 +98,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @school_member_required
+@preview_limit
 def new():
     school = current_school()
     templates = plan_templates.choices(school.id)
@@ -109,6 +148,7 @@ def view(plan_id):
 
 
 @bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
+@preview_limit
 def edit(plan_id):
     plan = access.editable_plan(plan_id)
     form = PlanForm() if request.method == "POST" else PlanForm(**_form_data(plan))
@@ -166,6 +206,7 @@ def _conflict(plan, form, base, latest):
 
 @bp.route("/preview", methods=["POST"])
 @school_member_required
+@preview_limit
 def preview():
     body = request.form.get("body", "")
     if len(body) > plans.MAX_BODY:
