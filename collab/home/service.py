@@ -179,9 +179,12 @@ def _observations_today(user, today: date):
 
 def team_activity(user) -> list[TeamActivity]:
     """My teams, the most recently active room first, each with my unread count there."""
+    # Correlated with the outer rooms explicitly, as in rooms.service.my_rooms: nested in
+    # `unread`, it would otherwise select from its own `rooms` (PostgreSQL refuses the
+    # second row, SQLite took the first room's read marker for every room).
     last_read = (select(RoomMember.last_read_id)
                  .where(RoomMember.room_id == Room.id, RoomMember.user_id == user.id)
-                 .scalar_subquery())
+                 .correlate(Room).scalar_subquery())
     unread = (select(func.count(RoomMessage.id))
               .where(RoomMessage.room_id == Room.id,
                      RoomMessage.id > func.coalesce(last_read, 0),

@@ -223,6 +223,27 @@ def test_my_teams_show_their_rooms_unread_messages(a, english):
                                         "teams-title").get_text(" ")
 
 
+@pytest.mark.dialect
+def test_each_team_room_counts_what_i_have_not_read_there(a, make, english):
+    # Two rooms with different read markers: each room's count uses its own marker.
+    second = make.team(a["school"], "Team Two", [a["teacher"], a["mentor"]])
+    first_room = rooms.room_for_team(a["team"], a["mentor"])
+    second_room = rooms.room_for_team(second, a["mentor"])
+    for i in range(3):
+        rooms.post_message(first_room, a["mentor"], f"a-{i}", f"Pesan {i}")
+    rooms.mark_read(first_room, a["teacher"])
+    rooms.post_message(first_room, a["mentor"], "a-9", "Satu lagi")
+    for i in range(2):
+        rooms.post_message(second_room, a["mentor"], f"b-{i}", f"Pesan {i}")
+    rooms.mark_read(second_room, a["teacher"])
+    for i in range(3):
+        rooms.post_message(second_room, a["mentor"], f"b-{i + 5}", f"Lagi {i}")
+    db.session.commit()
+    teams = words(section(english(a["teacher"]).get("/"), "teams-title"))
+    assert "Team A · 1 new message ·" in teams
+    assert "Team Two · 3 new messages ·" in teams
+
+
 # ---------------------------------------------------------------- getting started
 
 
