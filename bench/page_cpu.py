@@ -91,7 +91,8 @@ def measure(client, meter: SqlMeter, path: str, requests: int) -> dict:
         wall.append((time.perf_counter() - start) * 1000)
         sql.append(meter.seconds * 1000)
         counts.append(meter.count)
-    return {"path": path, "queries": max(counts), "cpu_ms": statistics.median(cpu),
+    # The usual count (a rare request makes one more, e.g. the first after a cache expired).
+    return {"path": path, "queries": statistics.mode(counts), "cpu_ms": statistics.median(cpu),
             "wall_ms": statistics.median(wall), "sql_ms": statistics.median(sql)}
 
 

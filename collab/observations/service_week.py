@@ -7,10 +7,11 @@ Three queries whatever the school's size, each statement built once per process 
 parameters: my lessons with their periods' times; the week's observations and the waiting
 invitations with their teachers' names; and the small facts of the week (the terms and
 holidays it touches, my action steps, my feed). Rows of plain values, not ORM objects: the
-page only shows them. The rules are those of service.of_user_between, service.waiting_for,
-service.open_actions, service_ical.has_feed and timetables.upcoming_lessons (a lesson on
-every date of its weekday in a term and not on a holiday, with its period's times), which
-tests/integration/test_observations*.py hold.
+page only shows them. The week's observations follow service.of_user_between (not cancelled
+or declined; mine, or one I was invited to and did not decline); an invitation waits while I
+have not answered it and the lesson, requested or scheduled, is still to come; a lesson is
+listed, as timetables.upcoming_lessons lists it, on every date of its weekday that is in a
+term and not a holiday, with its period's times (tests/integration/test_my_week.py).
 """
 
 from dataclasses import dataclass, field
