@@ -127,7 +127,7 @@ def summary(user, today: date) -> HomeSummary:
             result.mentees.append(PairLink(item.id, item.label))
         else:
             result.waiting.append(item)
-    result.today = today_items(user, today, params)
+    result.today = today_items(params)
     result.teams = [TeamActivity(*row)
                     for row in db.session.execute(_team_activity_statement(), params)]
     latest = db.session.scalars(_notifications_statement(), params)
@@ -149,11 +149,11 @@ def _notifications_statement():
             .limit(5))
 
 
-def today_items(user, today: date, params: dict | None = None) -> list[TodayItem]:
+def today_items(params: dict) -> list[TodayItem]:
     """My lessons of today (none on a holiday or outside the terms) and the observations of
-    today I take part in, by period; a lesson that is observed appears once, as observed.
-    One query."""
-    rows = db.session.execute(_today_statement(), params or _params(user, today)).all()
+    today I take part in, by period (`params`: _params of me and today); a lesson that is
+    observed appears once, as observed. One query."""
+    rows = db.session.execute(_today_statement(), params).all()
     items = [TodayItem(*row) for row in rows]
     observed = {item.period for item in items if item.kind == "observed"}
     items = [item for item in items if item.kind != "lesson" or item.period not in observed]
@@ -208,14 +208,9 @@ def _observations_today():
                        and_(mine.id.is_not(None), Observation.state != "requested"))))
 
 
-def team_activity(user) -> list[TeamActivity]:
-    """My teams, the most recently active room first, each with my unread count there."""
-    return [TeamActivity(*row)
-            for row in db.session.execute(_team_activity_statement(), {"user_id": user.id})]
-
-
 @cache
 def _team_activity_statement():
+    """My teams, the most recently active room first, each with my unread count there."""
     user_id = bindparam("user_id")
     # Correlated with the outer rooms explicitly, as in rooms.service.my_rooms: nested in
     # `unread`, it would otherwise select from its own `rooms` (PostgreSQL refuses the
