@@ -5,8 +5,9 @@ answered). One query each, whatever the school's size."""
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cache
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, bindparam, exists, func, select
 
 from collab.core.models import utcnow
 from collab.extensions import db
@@ -34,7 +35,18 @@ class StartStep:
 def getting_started(user) -> list[StartStep]:
     """A teacher's first steps: complete the profile, enter the timetable, meet a mentor
     (novices only), ask for a first observation, join a team room. One query."""
-    me = user.id
+    row = db.session.execute(_steps_statement(), {"user_id": user.id}).one()
+    steps = [StartStep("profile", bool(row[0])), StartStep("timetable", bool(row[2]))]
+    if row[1]:
+        steps.append(StartStep("mentor", bool(row[3])))
+    steps += [StartStep("observation", bool(row[4])), StartStep("team_room", bool(row[5]))]
+    return steps
+
+
+@cache
+def _steps_statement():
+    # Built once with a bound parameter: building it anew cost more than running it.
+    me = bindparam("user_id")
     profile = select(Profile).where(Profile.user_id == me).subquery()
     complete = (select(func.count()).select_from(profile)
                 .where(profile.c.years_teaching.is_not(None),
@@ -46,17 +58,10 @@ def getting_started(user) -> list[StartStep]:
     timetable = exists().where(Lesson.teacher_id == me)
     mentor = exists().where(MentorPair.novice_id == me, MentorPair.status == "active")
     observation = exists().where(Observation.teacher_id == me)
-    team_room = _joined_team_room(me)
-    row = db.session.execute(select(complete, novice, timetable, mentor, observation,
-                                    team_room)).one()
-    steps = [StartStep("profile", bool(row[0])), StartStep("timetable", bool(row[2]))]
-    if row[1]:
-        steps.append(StartStep("mentor", bool(row[3])))
-    steps += [StartStep("observation", bool(row[4])), StartStep("team_room", bool(row[5]))]
-    return steps
+    return select(complete, novice, timetable, mentor, observation, _joined_team_room(me))
 
 
-def _joined_team_room(user_id: int):
+def _joined_team_room(user_id):
     """EXISTS: the user has opened (read) or written in one of their teams' rooms."""
     opened = exists().where(RoomMember.user_id == user_id, RoomMember.room_id == Room.id,
                             Room.kind == "team")

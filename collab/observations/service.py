@@ -353,12 +353,6 @@ def action_steps(observation: Observation) -> list[ActionStep]:
         ActionStep.observation_id == observation.id).order_by(ActionStep.id)))
 
 
-def open_actions(user: User) -> list[ActionStep]:
-    return list(db.session.scalars(
-        select(ActionStep).where(ActionStep.owner_id == user.id, ActionStep.done_at.is_(None))
-        .order_by(ActionStep.due_on, ActionStep.id)))
-
-
 def finish_action(step: ActionStep, user: User) -> None:
     if step.owner_id != user.id:
         raise NotAllowed("not_owner")
@@ -369,17 +363,6 @@ def finish_action(step: ActionStep, user: User) -> None:
 
 
 # ---------------------------------------------------------------- reading
-
-
-def waiting_for(user: User) -> list[ObservationObserver]:
-    """Invitations the user has not answered yet, soonest lesson first."""
-    return list(db.session.scalars(
-        select(ObservationObserver).join(Observation)
-        .where(ObservationObserver.user_id == user.id,
-               ObservationObserver.status == "invited",
-               Observation.state.in_(("requested", "scheduled")),
-               Observation.starts_at > utcnow())
-        .order_by(Observation.starts_at)))
 
 
 def of_user_between(user: User, first: date, last: date) -> list[Observation]:

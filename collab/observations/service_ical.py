@@ -58,11 +58,6 @@ def revoke_feed(user: User) -> bool:
     return bool(result.rowcount)
 
 
-def has_feed(user: User) -> bool:
-    """True if the user has a working feed address."""
-    return db.session.get(CalendarFeed, user.id) is not None
-
-
 def user_for_token(token: str) -> User | None:
     """The member of a school whose feed token this is, or None. The look-up is by the
     token's hash (an attacker's timing tells them nothing about a stored token), and the

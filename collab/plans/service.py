@@ -229,16 +229,6 @@ def fork(plan: Plan, user) -> Plan:
     return copy
 
 
-def forks(plan: Plan, visible_condition) -> tuple[int, list[Plan]]:
-    """How many adaptations the plan has, and those the viewer may see."""
-    total = db.session.scalar(select(func.count(Plan.id)).where(Plan.forked_from_id == plan.id))
-    shown = list(db.session.scalars(
-        select(Plan).where(Plan.forked_from_id == plan.id, visible_condition)
-        .options(joinedload(Plan.owner)).order_by(Plan.created_at)
-    ))
-    return total, shown
-
-
 @dataclass(frozen=True)
 class DeletionFacts:
     """What deleting a plan removes (revisions, comments, files) and what it leaves

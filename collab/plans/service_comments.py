@@ -62,7 +62,8 @@ def threads(plan: Plan) -> list[Thread]:
     queries whatever the number of comments."""
     comments = db.session.scalars(
         select(PlanComment).where(PlanComment.plan_id == plan.id)
-        .options(joinedload(PlanComment.author))
+        # The page shows the authors' names: their memberships (eager on User) stay unread.
+        .options(joinedload(PlanComment.author).lazyload(User.membership))
         .order_by(PlanComment.created_at, PlanComment.id)
     ).all()
     by_id = {c.id: Thread(c) for c in comments if c.parent_id is None}

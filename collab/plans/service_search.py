@@ -22,12 +22,14 @@ models.Plan, never the wide plan rows.
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import (
     Integer,
     String,
     and_,
+    bindparam,
     cast,
     column,
     func,
@@ -37,12 +39,12 @@ from sqlalchemy import (
     table,
     union_all,
 )
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
 from collab.core.numbers import whole_number
 from collab.extensions import db
 from collab.people.models import TeamMember, User
-from collab.plans.access import visible_to
+from collab.plans.access import readable_by, visible_to
 from collab.plans.models import VISIBILITIES, Plan, PlanCoauthor, PlanTag
 
 PAGE_SIZE = 20
@@ -149,22 +151,37 @@ def _unindexed(column):
     return column + 0
 
 
-def _filtered(user, query: PlanQuery, *columns):
-    stmt = select(*columns).where(visible_to(user))
-    if query.subject:
-        stmt = stmt.where(Plan.subject == query.subject)
-    if query.grade:
-        stmt = stmt.where(Plan.grade == query.grade)
-    if query.tag:
-        tagged = select(PlanTag.plan_id).where(PlanTag.tag == query.tag)
+def _shape(query: PlanQuery) -> tuple:
+    """Which filters `query` uses: the statements differ by these only, the values are bound
+    parameters (see _values), so each shape is built once per process."""
+    return (bool(query.subject), bool(query.grade), bool(query.tag), bool(query.author),
+            query.scope)
+
+
+def _values(user, query: PlanQuery) -> dict:
+    return {"user_id": user.id, "school_id": user.school_id, "subject": query.subject,
+            "grade": query.grade, "tag": query.tag, "author": query.author,
+            "offset": _offset(query)}
+
+
+def _filtered(shape: tuple, *columns):
+    subject, grade, tag, author, scope = shape
+    user_id = bindparam("user_id")
+    stmt = select(*columns).where(readable_by(user_id, bindparam("school_id")))
+    if subject:
+        stmt = stmt.where(Plan.subject == bindparam("subject"))
+    if grade:
+        stmt = stmt.where(Plan.grade == bindparam("grade"))
+    if tag:
+        tagged = select(PlanTag.plan_id).where(PlanTag.tag == bindparam("tag"))
         stmt = stmt.where(_unindexed(Plan.id).in_(tagged))
-    if query.author:
-        stmt = stmt.where(Plan.owner_id == query.author)
-    if query.scope == "mine":
-        stmt = stmt.where(Plan.owner_id == user.id)
-    elif query.scope == "shared":
-        coauthored = select(PlanCoauthor.plan_id).where(PlanCoauthor.user_id == user.id)
-        stmt = stmt.where(Plan.owner_id != user.id, Plan.id.in_(coauthored))
+    if author:
+        stmt = stmt.where(Plan.owner_id == bindparam("author"))
+    if scope == "mine":
+        stmt = stmt.where(Plan.owner_id == user_id)
+    elif scope == "shared":
+        coauthored = select(PlanCoauthor.plan_id).where(PlanCoauthor.user_id == user_id)
+        stmt = stmt.where(Plan.owner_id != user_id, Plan.id.in_(coauthored))
     return stmt
 
 
@@ -204,27 +221,40 @@ def _scores(terms: list[str]):
 def search(user, query: PlanQuery) -> PlanPage:
     """One page of the plans `user` may see that match `query`: best match first when there
     are search words, else newest first. One query (two past the last page)."""
+    if getattr(user, "membership", None) is None:
+        return PlanPage(page=query.page)
     terms = search_terms(query.q)
     if terms:
         return _matches_page(user, query, terms)
-    page = (_filtered(user, query, Plan.id.label("id"), Plan.updated_at.label("updated_at"))
-            .order_by(Plan.updated_at.desc(), Plan.id.desc())
-            .limit(PAGE_SIZE).offset(_offset(query)).subquery("page"))
-    total = _filtered(user, query, func.count()).scalar_subquery().label("total")
-    rows = db.session.execute(
-        _with_owner(select(Plan, total).join(page, page.c.id == Plan.id))
-        .order_by(page.c.updated_at.desc(), page.c.id.desc())
-    ).unique().all()
+    rows = db.session.execute(_page_statement(_shape(query)),
+                              _values(user, query)).unique().all()
     if rows:
         return PlanPage(items=[row[0] for row in rows], total=rows[0][1], page=query.page)
     return PlanPage(items=[], total=_count(user, query) if query.page > 1 else 0,
                     page=query.page)
 
 
+@cache
+def _page_statement(shape: tuple):
+    page = (_filtered(shape, Plan.id.label("id"), Plan.updated_at.label("updated_at"))
+            .order_by(Plan.updated_at.desc(), Plan.id.desc())
+            .limit(PAGE_SIZE).offset(bindparam("offset")).subquery("page"))
+    total = _filtered(shape, func.count()).scalar_subquery().label("total")
+    return (_with_owner(select(Plan, total).join(page, page.c.id == Plan.id))
+            .order_by(page.c.updated_at.desc(), page.c.id.desc()))
+
+
+# What the list shows of a plan (templates/plans/index.html): the text stays unread.
+_LISTED = (Plan.id, Plan.title, Plan.subject, Plan.grade, Plan.owner_id, Plan.updated_at,
+           Plan.is_research_lesson)
+
+
 def _with_owner(stmt):
     """The list shows the owner's name: their membership and school (eager by default on
-    User) are left to load only if something asks for them."""
-    return stmt.options(joinedload(Plan.owner).lazyload(User.membership))
+    User) are left to load only if something asks for them; of the plan only what is
+    listed."""
+    return stmt.options(joinedload(Plan.owner).lazyload(User.membership),
+                        load_only(*_LISTED))
 
 
 def _matches_page(user, query: PlanQuery, terms: list[str]) -> PlanPage:
@@ -235,8 +265,8 @@ def _matches_page(user, query: PlanQuery, terms: list[str]) -> PlanPage:
     word or a filter rather than counting them all."""
     postgresql = _is_postgresql()
     score = -func.ts_rank(_SEARCH_VECTOR, _ts_query(terms)) if postgresql else null()
-    newest = (_filtered(user, query, Plan.id.label("id"), Plan.updated_at.label("updated_at"),
-                        score.label("score"))
+    newest = (_filtered(_shape(query), Plan.id.label("id"),
+                        Plan.updated_at.label("updated_at"), score.label("score"))
               .where(_text_filter(terms))
               .order_by(Plan.updated_at.desc(), Plan.id.desc()).limit(MAX_MATCHES + 1)
               .subquery("newest"))
@@ -263,14 +293,15 @@ def _matches_page(user, query: PlanQuery, terms: list[str]) -> PlanPage:
     page = (select(numbered).where(numbered.c.position <= MAX_MATCHES)
             .order_by(numbered.c.rank, numbered.c.position)
             .limit(PAGE_SIZE).offset(_offset(query)).subquery("page"))
+    values = _values(user, query)
     rows = db.session.execute(
         _with_owner(select(Plan, page.c.matched).join(page, page.c.id == Plan.id))
-        .order_by(page.c.rank, page.c.position)
+        .order_by(page.c.rank, page.c.position), values
     ).unique().all()
     if rows:
         matched = rows[0][1]
     else:
-        matched = db.session.scalar(select(func.count()).select_from(newest)) or 0
+        matched = db.session.scalar(select(func.count()).select_from(newest), values) or 0
     return PlanPage(items=[row[0] for row in rows], total=min(matched, MAX_MATCHES),
                     page=query.page, capped=matched > MAX_MATCHES)
 
@@ -280,7 +311,12 @@ def _offset(query: PlanQuery) -> int:
 
 
 def _count(user, query: PlanQuery) -> int:
-    return db.session.scalar(_filtered(user, query, func.count(Plan.id))) or 0
+    return db.session.scalar(_count_statement(_shape(query)), _values(user, query)) or 0
+
+
+@cache
+def _count_statement(shape: tuple):
+    return _filtered(shape, func.count(Plan.id))
 
 
 @dataclass(frozen=True)
@@ -325,15 +361,21 @@ def facets(user) -> dict:
 def _versions(user) -> tuple:
     """What the facets depend on, in one query: the school's plans (read from the covering
     listing index), the user's co-authorships and their teams."""
-    mine = PlanCoauthor.user_id == user.id
-    teams = TeamMember.user_id == user.id
-    return tuple(db.session.execute(select(
+    return tuple(db.session.execute(_versions_statement(), {
+        "user_id": user.id, "school_id": user.school_id}).one())
+
+
+@cache
+def _versions_statement():
+    mine = PlanCoauthor.user_id == bindparam("user_id")
+    teams = TeamMember.user_id == bindparam("user_id")
+    return select(
         func.count(), func.max(Plan.id), func.sum(Plan.version),
         select(func.count()).select_from(PlanCoauthor).where(mine).scalar_subquery(),
         select(func.coalesce(func.sum(PlanCoauthor.plan_id), 0)).where(mine).scalar_subquery(),
         select(func.count()).select_from(TeamMember).where(teams).scalar_subquery(),
         select(func.coalesce(func.sum(TeamMember.team_id), 0)).where(teams).scalar_subquery(),
-    ).where(Plan.school_id == user.school_id)).one())
+    ).where(Plan.school_id == bindparam("school_id"))
 
 
 def _shared_facets(school_id: int, version: tuple) -> FacetValues:

@@ -34,11 +34,12 @@ def member_of(user):
     """A SQL condition on Room: the rooms `user` is a member of."""
     if user is None or getattr(user, "membership", None) is None:
         return false()
-    return _member(user.id, user.school_id)
+    return member_by(user.id, user.school_id)
 
 
-def _member(user_id, school_id):
-    """member_of for a member of a school given by ids (values or bound parameters)."""
+def member_by(user_id, school_id):
+    """member_of for a member of a school given by ids, which may be bound parameters (a
+    statement built once and run for many users)."""
     readable_plan = exists().where(Plan.id == Room.plan_id, readable_by(user_id, school_id))
     observed = exists().where(Observation.id == Room.observation_id,
                               Observation.teacher_id == user_id)
@@ -112,7 +113,7 @@ def _room_for_statement():
     # Built once with bound parameters: sockets ask on every event, and building the
     # condition anew cost more than running it.
     user_id, school_id = bindparam("user_id"), bindparam("school_id")
-    return select(Room).where(Room.id == bindparam("room_id"), _member(user_id, school_id))
+    return select(Room).where(Room.id == bindparam("room_id"), member_by(user_id, school_id))
 
 
 def room_for(user, room_id) -> Room | None:

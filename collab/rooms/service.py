@@ -9,9 +9,11 @@ RoomError with a code that the caller turns into a sentence in the user's langua
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, lazyload, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
 from collab.core import activity
@@ -27,7 +29,7 @@ from collab.observations.models import Observation
 from collab.people.models import Membership, Team, TeamMember, User
 from collab.plans.models import Plan, PlanCoauthor
 from collab.plans.service_comments import mentioned
-from collab.rooms.access import can_facilitate, member_of
+from collab.rooms.access import can_facilitate, member_by
 from collab.rooms.models import Room, RoomMember, RoomMessage
 
 MAX_BODY_BYTES = 4096
@@ -200,24 +202,58 @@ class RoomSummary:
 
 def my_rooms(user) -> list[RoomSummary]:
     """The rooms I am in, most recently active first, with how many messages of others I
-    have not read (two queries whatever the number of rooms)."""
+    have not read and their titles (one query whatever the number of rooms)."""
+    if getattr(user, "membership", None) is None:
+        return []
+    rows = db.session.execute(_my_rooms_statement(),
+                              {"user_id": user.id, "school_id": user.school_id}).all()
+    return [RoomSummary(room, title(room), count, room.last_activity_at)
+            for room, count in rows]
+
+
+@cache
+def _my_rooms_statement():
+    # Built once with bound parameters (building the membership rule anew cost more than
+    # running it), with what title() reads loaded in the same query.
+    user_id = bindparam("user_id")
     # Correlated with the outer rooms explicitly: nested in `unread`, it would otherwise
     # select from its own `rooms` (every room of mine; PostgreSQL refuses the second row,
     # SQLite took the first one's read marker for every room).
     last_read = (select(RoomMember.last_read_id)
-                 .where(RoomMember.room_id == Room.id, RoomMember.user_id == user.id)
+                 .where(RoomMember.room_id == Room.id, RoomMember.user_id == user_id)
                  .correlate(Room).scalar_subquery())
     unread = (select(func.count(RoomMessage.id))
               .where(RoomMessage.room_id == Room.id,
                      RoomMessage.id > func.coalesce(last_read, 0),
-                     RoomMessage.author_id != user.id,
+                     RoomMessage.author_id != user_id,
                      RoomMessage.deleted_at.is_(None))
               .correlate(Room).scalar_subquery())
-    rows = db.session.execute(
-        select(Room, unread).where(member_of(user))
-        .order_by(Room.last_activity_at.desc(), Room.id.desc())).all()
-    return [RoomSummary(room, title(room), count, room.last_activity_at)
-            for room, count in rows]
+    name_only = (load_only(User.name), lazyload(User.membership))
+    about = (
+        joinedload(Room.plan).load_only(Plan.title).lazyload(Plan.tags),
+        joinedload(Room.team).load_only(Team.name),
+        joinedload(Room.observation).load_only(Observation.class_name, Observation.subject,
+                                               Observation.lesson_date),
+        joinedload(Room.mentor_pair).load_only(MentorPair.id).options(
+            joinedload(MentorPair.novice).options(*name_only),
+            joinedload(MentorPair.mentor).options(*name_only)),
+    )
+    return (select(Room, unread).where(member_by(user_id, bindparam("school_id")))
+            .options(*about).order_by(Room.last_activity_at.desc(), Room.id.desc()))
+
+
+def colleagues(user) -> list[tuple[int, str]]:
+    """(id, name) of the other members of my school, by name."""
+    return list(db.session.execute(_colleagues_statement(),
+                                   {"user_id": user.id, "school_id": user.school_id}))
+
+
+@cache
+def _colleagues_statement():
+    return (select(User.id, User.name).join(Membership, Membership.user_id == User.id)
+            .where(Membership.school_id == bindparam("school_id"),
+                   User.id != bindparam("user_id"))
+            .order_by(User.name))
 
 
 # -- chat ----------------------------------------------------------------------------------

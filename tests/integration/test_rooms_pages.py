@@ -72,6 +72,51 @@ def test_my_rooms_lists_only_my_rooms_with_their_unread_counts(a, world, client_
     assert f'href="/rooms/{other_school.id}"' not in page.text
 
 
+# The signed-in user, the colleagues to invite, my rooms with their titles and unread
+# counts, my teams, the bell's count.
+ROOMS_LIST_QUERIES = 5
+
+
+@pytest.mark.dialect
+def test_my_rooms_of_every_kind_are_titled_in_the_same_few_queries(
+        a, make, client_for, count_queries):
+    from collab.mentoring.models import MentorPair
+
+    c = client_for(a["teacher"])
+    with count_queries() as few:
+        assert c.get("/rooms/").status_code == 200
+    team_room(a)
+    rooms.create_adhoc(a["teacher"], "Kerja kelompok kelas 8", set())
+    plan = plans.create(a["teacher"], PlanFields(title="Pecahan senilai", visibility="school"))
+    rooms.room_for_plan(plan, a["teacher"])
+    lesson = Observation(
+        school_id=a["school"].id, teacher_id=a["teacher"].id, lesson_date=date(2026, 3, 2),
+        period=1, class_name="7A", subject="Matematika", focus="Siapa bertanya?",
+        state="completed", starts_at=datetime(2026, 3, 2, 0, 0, tzinfo=UTC),
+        ends_at=datetime(2026, 3, 2, 0, 45, tzinfo=UTC))
+    db.session.add(lesson)
+    db.session.flush()
+    rooms.room_for_observation(lesson, a["teacher"])
+    pair = MentorPair(school_id=a["school"].id, novice_id=a["teacher2"].id,
+                      mentor_id=a["teacher"].id, place=1, status="active")
+    db.session.add(pair)
+    db.session.flush()
+    rooms.room_for_pair(pair, a["teacher"])
+    for n in range(4):
+        colleague = make.user(a["school"], name=f"Rekan {n}")
+        rooms.create_adhoc(colleague, f"Ruang {n}", {a["teacher"].id})
+    db.session.commit()
+    with count_queries() as many:
+        page = c.get("/rooms/")
+    assert page.status_code == 200
+    titles = [link.strip() for link in re.findall(r'<a href="/rooms/\d+">([^<]*)</a>',
+                                                   page.text)]
+    assert {"Team A", "Kerja kelompok kelas 8", "Pecahan senilai", "Second A · Teacher A",
+            "Ruang 0", "Ruang 3"} <= set(titles)
+    assert any(t.startswith("7A · Matematika · ") and "2026" in t for t in titles)
+    assert len(many) == len(few) <= ROOMS_LIST_QUERIES, "\n".join(many)
+
+
 def test_the_empty_list_says_what_rooms_are_for_and_offers_my_teams(a, client_for):
     c = client_for(a["teacher"])
     c.post("/language", data={"lang": "en", "csrf_token": csrf_token(c.get("/").text)})

@@ -39,14 +39,14 @@ def calendar_feed():
     return _calendar_response(ical.feed(user, base_url()), "rembuk.ics", "inline")
 
 
-def feed_section() -> dict:
-    """What the feed section of my week shows: whether I have an address, the new one
-    right after creating it, and the form for the buttons."""
+def feed_section(feed_exists: bool) -> dict:
+    """What the feed section of my week shows: whether I have an address (`feed_exists`,
+    service_ical.has_feed), the new one right after creating it, and the form for the
+    buttons."""
     token = session.pop(NEW_FEED_KEY, None)
     address = absolute_url(Target("observations.calendar_feed", {"token": token})) \
         if token else None
-    return {"feed_exists": ical.has_feed(current_user), "feed_address": address,
-            "feed_form": EmptyForm()}
+    return {"feed_exists": feed_exists, "feed_address": address, "feed_form": EmptyForm()}
 
 
 @bp.route("/calendar/token", methods=["POST"])

@@ -21,13 +21,13 @@ from collab.observations import service as observations
 from collab.observations import service_checks as observation_checks
 from collab.observations import service_notes as observation_notes
 from collab.observations import service_suggestions as observer_suggestions
+from collab.observations import service_week as observation_week
 from collab.observations.forms import AnswerForm, DebriefForm, RequestForm
 from collab.observations.routes.calendar import feed_section
 from collab.observations.service import ObservationError
 from collab.people.access import current_school, school_member_required
 from collab.plans.access import visible_to
 from collab.plans.models import Plan
-from collab.timetables import service as timetables
 
 
 @bp.route("/")
@@ -37,16 +37,11 @@ def index():
     school = current_school()
     today = observations.school_today(school)
     monday = _week_start(request.args.get("week", ""), today)
-    days = [monday + timedelta(days=i) for i in range(7)]
-    week: dict = {}
-    for lesson in timetables.upcoming_lessons(current_user, monday, weeks=1):
-        week.setdefault(lesson.on, []).append(lesson)
-    taking_part = observations.of_user_between(current_user, days[0], days[-1])
+    week = observation_week.my_week(current_user, monday)
     return render_template(
-        "observations/index.html", days=days, today=today, week=week,
-        observations=taking_part, waiting=observations.waiting_for(current_user),
+        "observations/index.html", week=week, today=today,
         previous=monday - timedelta(days=7), following=monday + timedelta(days=7),
-        actions=observations.open_actions(current_user), **feed_section(),
+        **feed_section(week.feed_exists),
     )
 
 

@@ -14,15 +14,16 @@ from collab.people.access import current_school, principal_required
 from collab.plans import access as access
 from collab.plans import bp
 from collab.plans import service_comments as plan_comments
+from collab.plans import service_page as plan_page
 from collab.plans import service_templates as plan_templates
 from collab.plans.forms import CommentForm, SchoolTemplateForm
 from collab.plans.models import Plan, PlanTemplate
 
 
-def view_context(plan: Plan) -> dict:
-    """What the plan page needs to show its comments (see templates/plans/_comments.html)."""
+def view_context(plan: Plan, editor: bool) -> dict:
+    """What the plan page needs to show its comments (see templates/plans/_comments.html);
+    `editor`: the reader may edit the plan (access.can_edit)."""
     threads = plan_comments.threads(plan)
-    editor = access.can_edit(current_user, plan)
     # After a refused comment the page shows the form as it was sent (see add_comment), in
     # the reply box of its thread or else in the new-comment box.
     form = g.pop("comment_form", None)
@@ -31,7 +32,7 @@ def view_context(plan: Plan) -> dict:
     return {
         "comment_threads": threads,
         # Rendered when each comment was written; a hidden one's text goes to nobody.
-        "comment_html": {c.id: stored_html(c.html, c.body) for c in comments
+        "comment_html": {c.id: plan_page.comment_html(c.html, c.body) for c in comments
                          if c.hidden_at is None},
         "comment_owner": access.is_owner(current_user, plan),
         "comment_form": form or CommentForm(formdata=None),

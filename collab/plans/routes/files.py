@@ -74,9 +74,9 @@ def _facts(plan) -> exports.Facts:
     ]
 
 
-def view_context(plan) -> dict:
-    """What the plan page needs for its attachments section (plans/_attachments.html)."""
-    can_attach = access.can_edit(current_user, plan)
+def view_context(plan, can_attach: bool) -> dict:
+    """What the plan page needs for its attachments section (plans/_attachments.html);
+    `can_attach`: the reader may edit the plan (access.can_edit)."""
     form = g.get("attachment_form") or (AttachmentForm() if can_attach else None)
     return {
         "attachments": attachments.for_plan(plan),

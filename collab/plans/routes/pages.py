@@ -22,7 +22,7 @@ from collab.core.errors import render_error
 from collab.core.forms import EmptyForm, show_refusal
 from collab.core.links import Target
 from collab.core.numbers import whole_number
-from collab.core.rendering import headings_in, render_markdown, stored_html
+from collab.core.rendering import render_markdown, stored_html
 from collab.extensions import db, limiter
 from collab.people import service as schools
 from collab.people.access import current_school, school_member_required
@@ -30,6 +30,7 @@ from collab.people.models import Team
 from collab.plans import access as access
 from collab.plans import bp
 from collab.plans import service as plans
+from collab.plans import service_page as plan_page
 from collab.plans import service_search as plan_search
 from collab.plans import service_templates as plan_templates
 from collab.plans.forms import CoauthorsForm, NewPlanForm, PlanForm
@@ -131,19 +132,17 @@ def new():
 
 @bp.route("/<int:plan_id>")
 def view(plan_id):
-    plan = access.readable_plan(plan_id)
-    fork_count, forks = plans.forks(plan, access.visible_to(current_user))
-    original = plan.forked_from if plan.forked_from_id else None
-    if original is not None and not access.can_read(current_user, original):
-        original = None
-    html = plans.html_of(plan)
+    plan, stored = access.readable_plan_page(plan_id)
+    related = plan_page.relatives(plan, current_user)
+    html, sections = plan_page.page_html(stored, plan.body)
+    editor = access.can_edit(current_user, plan)
     return render_template(
         "plans/view.html", plan=plan, html=html,
-        can_edit=access.can_edit(current_user, plan), is_owner=access.is_owner(current_user, plan),
-        fork_count=fork_count, forks=forks, original=original, action_form=EmptyForm(),
-        sections=headings_in(html),
+        can_edit=editor, is_owner=access.is_owner(current_user, plan),
+        fork_count=related.fork_count, forks=related.forks, original=related.original,
+        action_form=EmptyForm(), sections=sections,
         # Attachments and comments have route modules of their own beside this one.
-        **files.view_context(plan), **comments.view_context(plan),
+        **files.view_context(plan, editor), **comments.view_context(plan, editor),
     )
 
 

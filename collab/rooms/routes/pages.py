@@ -18,8 +18,7 @@ from collab.core.models import utcnow
 from collab.core.numbers import whole_number
 from collab.extensions import db
 from collab.observations import access as observation_access
-from collab.people import service as schools
-from collab.people.access import current_school, school_member_required, team_of_my_school
+from collab.people.access import school_member_required, team_of_my_school
 from collab.people.models import TeamMember, User
 from collab.plans.access import readable_plan
 from collab.rooms import bp, live
@@ -67,8 +66,8 @@ def _refused(error: RoomError) -> int:
 def index():
     """My rooms, my teams without a room yet, and a form to start an ad-hoc room."""
     form = AdhocRoomForm()
-    colleagues = [u for u in schools.staff(current_school().id) if u.id != current_user.id]
-    form.members.choices = [SelectChoice(u.id, u.name) for u in colleagues]
+    form.members.choices = [SelectChoice(id_, name)
+                            for id_, name in rooms.colleagues(current_user)]
     status = 200
     if form.validate_on_submit():
         try:
