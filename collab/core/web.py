@@ -5,8 +5,10 @@
 from flask import Flask, abort, g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.exceptions import SecurityError
+from werkzeug.wsgi import get_host
 
-from collab.core import errors, mail, notify
+from collab.core import errors, mail, notify, page_cache
 from collab.core.links import safe_next
 from collab.core.text import CheckedJSONProvider, is_clean
 from collab.extensions import login_manager
@@ -72,16 +74,57 @@ def _refuse_unclean_text():
         abort(400)
 
 
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+
+
 def _security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    for name, value in SECURITY_HEADERS:
+        headers[name] = value
     if request.endpoint != "static":
         # Pages carry personal data and CSRF tokens: never cached by browsers or proxies.
-        response.headers["Cache-Control"] = "no-store"
+        headers["Cache-Control"] = "no-store"
     return response
+
+
+class HealthCheck:
+    """WSGI: `GET /healthz` answered without Flask's request machinery (issue 16: a load
+    balancer's probe should cost less than the pages it guards), with the headers Flask's
+    answer carries (tests/integration/test_smoke.py compares the two). A host outside
+    TRUSTED_HOSTS, a query, or another method goes on to Flask, which refuses or answers as
+    for any request."""
+
+    BODY = b"ok"
+
+    def __init__(self, wsgi_app, app: Flask):
+        self.wsgi_app, self.app = wsgi_app, app
+        self.headers = [
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", str(len(self.BODY))),
+            ("Content-Security-Policy", CSP),
+            *SECURITY_HEADERS,
+            ("Cache-Control", "no-store"),
+            # As Flask's: Flask-Compress varies every answer, Flask-Login reads the session.
+            ("Vary", "Accept-Encoding, Cookie"),
+        ]
+
+    def __call__(self, environ, start_response):
+        if (environ.get("PATH_INFO") != "/healthz" or environ.get("QUERY_STRING")
+                or environ.get("REQUEST_METHOD") != "GET"):
+            return self.wsgi_app(environ, start_response)
+        try:
+            get_host(environ, self.app.config["TRUSTED_HOSTS"])
+        except SecurityError:
+            return self.wsgi_app(environ, start_response)
+        mail.start_sender(self.app)
+        start_response("200 OK", list(self.headers))
+        return [self.BODY]
 
 
 def _template_context():
@@ -114,6 +157,8 @@ def register(app: Flask) -> None:
     # gunicorn the first request does).
     app.before_request(lambda: mail.start_sender(app) and None)
     app.before_request(_refuse_unclean_text)
+    # A kept page is served before the user is loaded (core/page_cache.py).
+    app.before_request(page_cache.serve_cached)
     app.before_request(_require_login)
     app.after_request(_security_headers)
     app.context_processor(_template_context)

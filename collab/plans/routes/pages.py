@@ -12,6 +12,7 @@ from collab.core.database import reads_only_from_now
 from collab.core.forms import EmptyForm, show_refusal
 from collab.core.links import Target
 from collab.core.numbers import whole_number
+from collab.core.page_cache import cached_page
 from collab.core.rendering import headings_in, render_markdown, stored_html
 from collab.extensions import db
 from collab.people import service as schools
@@ -50,6 +51,7 @@ def _form_data(plan) -> dict:
 
 
 @bp.route("/")
+@cached_page
 @school_member_required
 def index():
     query = plan_search.PlanQuery.from_args(request.args)
@@ -91,6 +93,7 @@ def new():
 
 
 @bp.route("/<int:plan_id>")
+@cached_page
 def view(plan_id):
     plan = access.readable_plan(plan_id)
     fork_count, forks = plans.forks(plan, access.visible_to(current_user))
