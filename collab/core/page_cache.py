@@ -365,10 +365,15 @@ def _render_and_keep(view, public: bool, args, kwargs):
             body = body.replace(token, PLACEHOLDER)
         headers = tuple((name, value) for name, value in response.headers.items()
                         if name.lower() not in ("set-cookie", "content-length"))
-        # Under the session as the view left it: a first page makes the CSRF secret.
-        key = _key(key[1]) or key
-        store().put(key, Entry(school, versions, response.status_code, headers, body,
-                               len(body) + 200))
+        entry = Entry(school, versions, response.status_code, headers, body, len(body) + 200)
+        pages = store()
+        pages.put(key, entry)
+        # A session's first page makes its CSRF secret: kept under the session as the view
+        # left it too (the browser's next request), and as it came (a client that keeps no
+        # cookie asks again without the secret; the token is made per request anyway).
+        after = _key(key[1])
+        if after is not None and after != key:
+            pages.put(after, entry)
     return response
 
 

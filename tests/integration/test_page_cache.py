@@ -7,6 +7,8 @@ served to another user or another session; another school's write keeps it."""
 import sqlite3
 
 import pytest
+from flask import session as flask_session
+from flask_wtf.csrf import validate_csrf
 from sqlalchemy import event
 
 from collab.core import page_cache
@@ -120,6 +122,31 @@ def test_viewing_the_cached_pages_writes_nothing(app, world, client_for):
         c.get(each)
     db.session.rollback()
     assert page_cache.current_versions(world["a"]["school"].id) == before
+
+
+def test_a_client_that_keeps_no_cookie_is_served_too(app, world, client_for):
+    """wrk, or a browser's first requests after signing in: the session has no CSRF secret
+    yet, so every answer makes one; the kept page is served with a token of that secret."""
+    c = client_for(world["a"]["teacher"])
+    with c.session_transaction() as session:
+        signed_in = dict(session)
+    assert "csrf_token" not in signed_in
+    c.get("/plans/")
+    tokens = set()
+    for _ in range(2):
+        with c.session_transaction() as session:
+            session.clear()
+            session.update(signed_in)
+        response, hit = fetch(app, c, "/plans/")
+        assert hit
+        token = csrf_token(response.text)
+        with c.session_transaction() as session:
+            secret = session["csrf_token"]
+        with app.test_request_context():
+            flask_session["csrf_token"] = secret
+            validate_csrf(token)  # raises if the token is not of this session's secret
+        tokens.add(token)
+    assert len(tokens) == 2
 
 
 def test_the_token_on_a_kept_page_is_this_sessions_and_works(app, world, client_for):
@@ -307,8 +334,11 @@ def test_the_next_minute_gives_a_fresh_page(app, world, client_for, monkeypatch)
 def test_a_full_store_drops_the_oldest_pages(app, world, client_for):
     pages = page_cache.store(app)
     c = client_for(world["a"]["teacher"])
+    c.get("/")  # the session's CSRF secret
+    pages.clear()
     warm(app, c, "/plans/")
     warm(app, c, "/rooms/")
+    assert len(pages) == 2
     both = pages.bytes
     pages.clear()
     pages.max_bytes = both - 1  # room for one of them only
