@@ -42,7 +42,6 @@ from sqlalchemy.orm import Session
 from collab.extensions import db
 
 GLOBAL = 0  # the version row every page depends on
-PLACEHOLDER = "\x00rembuk-csrf-token\x00"  # no real page holds a NUL (core.text refuses it)
 # Tables whose rows no page shows: writing them invalidates nothing.
 NEUTRAL_TABLES = {"page_versions", "outgoing_mail"}
 # What a view may change in the session and still have its page kept.
@@ -197,7 +196,7 @@ class Entry:
     versions: tuple[int, int] | None  # None: a public page, which shows no stored data
     status: int
     headers: tuple[tuple[str, str], ...]
-    body: str  # the CSRF token replaced by PLACEHOLDER
+    body: tuple[bytes, ...]  # the page's bytes around its CSRF token(s)
     size: int
 
 
@@ -333,9 +332,8 @@ def serve_cached():
         return None
     pages.hits += 1
     g.page_cache_hit = True
-    body = entry.body
-    if PLACEHOLDER in body:
-        body = body.replace(PLACEHOLDER, generate_csrf())
+    parts = entry.body
+    body = parts[0] if len(parts) == 1 else generate_csrf().encode().join(parts)
     return Response(body, entry.status, list(entry.headers))
 
 
@@ -359,13 +357,12 @@ def _render_and_keep(view, public: bool, args, kwargs):
     before = _session_snapshot()
     response = current_app.make_response(view(*args, **kwargs))
     if _keepable(response, before):
-        body = response.get_data(as_text=True)
+        body = response.get_data()
         token = g.get("csrf_token")
-        if token:
-            body = body.replace(token, PLACEHOLDER)
+        parts = tuple(body.split(token.encode())) if token else (body,)
         headers = tuple((name, value) for name, value in response.headers.items()
                         if name.lower() not in ("set-cookie", "content-length"))
-        entry = Entry(school, versions, response.status_code, headers, body, len(body) + 200)
+        entry = Entry(school, versions, response.status_code, headers, parts, len(body) + 200)
         pages = store()
         pages.put(key, entry)
         # A session's first page makes its CSRF secret: kept under the session as the view
