@@ -36,7 +36,7 @@ from functools import wraps
 
 from flask import Flask, Response, current_app, g, has_request_context, request, session
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from collab.extensions import db
@@ -108,16 +108,17 @@ def bump(session: Session, schools: set[int]) -> None:
     bumped.update(new)
 
 
-def _forget_bumps(session: Session, *args) -> None:
+def forget_bumps(session: Session, *args) -> None:
     session.info.pop("page_cache_bumped", None)
 
 
-def _transaction_ended(session: Session, transaction) -> None:
+# A new transaction bumps again; any rollback, a savepoint's too, may have undone a bump.
+def transaction_ended(session: Session, transaction) -> None:
     if transaction.parent is None:  # the whole transaction, not a savepoint or a flush
-        _forget_bumps(session)
+        forget_bumps(session)
 
 
-def _before_flush(session: Session, flush_context, instances) -> None:
+def bump_for_flush(session: Session, flush_context, instances) -> None:
     if not (session.new or session.dirty or session.deleted):
         return
     with session.no_autoflush:
@@ -127,7 +128,7 @@ def _before_flush(session: Session, flush_context, instances) -> None:
             bump(session, schools)
 
 
-def _on_orm_execute(state) -> None:
+def bump_for_statement(state) -> None:
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     table = getattr(state.statement, "table", None)
@@ -136,21 +137,6 @@ def _on_orm_execute(state) -> None:
     with state.session.no_autoflush:
         acting = _acting_school()
         bump(state.session, {GLOBAL if acting is None else acting})
-
-
-LISTENERS = (
-    (Session, "before_flush", _before_flush),
-    (Session, "do_orm_execute", _on_orm_execute),
-    # The next transaction bumps again; any rollback, a savepoint's too, may undo a bump.
-    (Session, "after_transaction_end", _transaction_ended),
-    (Session, "after_soft_rollback", _forget_bumps),
-)
-
-
-def register_listeners() -> None:
-    for target, name, listener in LISTENERS:
-        if not event.contains(target, name, listener):
-            event.listen(target, name, listener)
 
 
 def current_versions(school: int | None) -> tuple[int, int]:
@@ -390,4 +376,5 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("PAGE_CACHE_SECONDS", 60)
     app.config.setdefault("PAGE_CACHE_BYTES", 32 * 1024 * 1024)
     app.extensions["rembuk_page_cache"] = PageStore(app.config["PAGE_CACHE_BYTES"])
-    register_listeners()
+    # Its listeners are core's (core/listeners.py): the versions are bumped in every
+    # process, whether or not it serves pages from a cache.
