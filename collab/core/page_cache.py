@@ -77,21 +77,22 @@ def _acting_school() -> int | None:
 
 
 def _schools_written(objects) -> set[int]:
-    """The schools whose pages the written `objects` may change (GLOBAL when unknown)."""
-    schools: set[int] = set()
-    unowned = False
-    for obj in objects:
-        table = getattr(obj, "__tablename__", None)
-        if table in NEUTRAL_TABLES:
-            continue
-        school = obj.id if table == "schools" else getattr(obj, "school_id", None)
+    """The versions the written `objects` change: with an acting user, their school's and
+    those of the rows' own `school_id`; without one (the CLI, a background job, an anonymous
+    request), only GLOBAL, which every page depends on. (On PostgreSQL a bump locks its row
+    to the end of the transaction: a request locks its school's, the rest the global one,
+    so no two transactions take two of them in opposite orders.)"""
+    written = [obj for obj in objects if getattr(obj, "__tablename__", None) not in NEUTRAL_TABLES]
+    if not written:
+        return set()
+    acting = _acting_school()
+    if acting is None:
+        return {GLOBAL}
+    schools = {acting}
+    for obj in written:
+        school = obj.id if obj.__tablename__ == "schools" else getattr(obj, "school_id", None)
         if isinstance(school, int):
             schools.add(school)
-        else:
-            unowned = True
-    if unowned:
-        acting = _acting_school()
-        schools.add(acting if acting is not None else GLOBAL)
     return schools
 
 
