@@ -11,12 +11,13 @@ from flask import session as flask_session
 from flask_wtf.csrf import validate_csrf
 from sqlalchemy import event
 
+from collab import create_app
 from collab.core import page_cache
 from collab.extensions import db
 from collab.people import service as schools
 from collab.people import service_accounts as accounts
 from collab.people.models import User
-from tests.conftest import csrf_token, login, post_form
+from tests.conftest import base_config, csrf_token, login, post_form, sign_in
 from tests.integration import test_observation_notes as notes_tests
 from tests.integration import test_observations as observation_tests
 from tests.integration.test_plan_comments import make_plan
@@ -286,6 +287,26 @@ def test_a_cli_write_makes_every_schools_pages_fresh(app, world, client_for, run
     assert result.exit_code == 0, result.output
     _, hit = fetch(app, c, "/")
     assert not hit
+
+
+@pytest.mark.dialect
+def test_a_write_served_by_another_process_makes_the_page_fresh(app, world, client_for,
+                                                                database_url, tmp_path):
+    """Two servers on one database (gunicorn ×2 on PostgreSQL): the other one's store knows
+    nothing of this one's, the version in the database is what both read."""
+    path = plan_path(world)
+    c = client_for(world["a"]["teacher"])
+    warm(app, c, path)
+    other = create_app(base_config(tmp_path / "other", database_url))
+    other.config["PAGE_CACHE"] = True
+    colleague = other.test_client()
+    sign_in(colleague, world["a"]["teacher2"])
+    sent = post_form(colleague, f"{path}/comments", {"body": "Dari server lain"}, page=path)
+    assert sent.status_code == 302, sent.text
+    with other.app_context():
+        db.session.remove()
+    response, hit = fetch(app, c, path)
+    assert not hit and "Dari server lain" in response.text
 
 
 def test_another_schools_write_keeps_the_page(app, world, client_for):
