@@ -5,9 +5,12 @@ The demo school on a migrated SQLite file; `python app.py` (gevent, as `make run
 in its own process; the bare app (bench/bare_app.py) in another, measured before and after
 Rembuk, the mean of the two being the yardstick. Each path gets `wrk -t1 -c10` for
 WRK_SECONDS on kept-alive connections, anonymous for /healthz and /auth/login, signed in as
-the demo's first teacher (session cookie) for the rest. A path's ratio is its requests per
-second over the yardstick's; the budgets are the issue's: at least 0.8 for /healthz, 0.5
-for /auth/login and 0.2 for the pages a teacher opens every day.
+the demo's first teacher for the rest (the session cookie as a browser holds it after its
+first page, and that browser's User-Agent). A path's ratio is its requests per second over
+the yardstick's; the budgets are the issue's: at least 0.8 for /healthz, 0.5 for
+/auth/login and 0.2 for the pages a teacher opens every day. Every request after the first
+of a page is served from the page cache (docs/page-cache.md), as a teacher's repeated views
+within a minute are; /auth/login is a new visitor each time (wrk keeps no cookie).
 
 Needs `wrk` (`make system-deps` installs it); without it the bench says so and measures
 nothing. `python -m bench.page_speed` runs this one alone and prints its table.
@@ -47,10 +50,15 @@ class PageSpeed:
 
 def wrk_rate(wrk: str, url: str, cookie: str | None = None) -> float:
     """Requests per second of `wrk -t1 -c10` on kept-alive connections; every answer
-    must be a 200 (wrk counts other statuses as "Non-2xx")."""
+    must be a 200 (wrk counts other statuses as "Non-2xx"). With a cookie, wrk says it is
+    the browser that signed in (the User-Agent of `requests`, which did): Flask-Login's
+    session protection ties a session to its browser, and a session used from another one
+    is a different case (never served from the page cache, docs/page-cache.md)."""
     command = [wrk, "-t1", "-c10", f"-d{WRK_SECONDS}s", url]
     if cookie:
-        command[1:1] = ["-H", f"Cookie: {cookie}"]
+        from requests.utils import default_user_agent
+
+        command[1:1] = ["-H", f"Cookie: {cookie}", "-H", f"User-Agent: {default_user_agent()}"]
     run = subprocess.run(command, capture_output=True, text=True, timeout=WRK_SECONDS + 30,
                          check=True)
     if "Non-2xx" in run.stdout:
@@ -97,11 +105,15 @@ def first_plan_path(base_url: str, cookie: str) -> str:
 def measure_pages(wrk: str, base_url: str) -> list[Rate]:
     """Requests per second of every path measured, at `base_url` (ratios not yet set)."""
     from collab.demo import content
-    from tests.support.appserver import signed_in_cookie
+    from tests.support.appserver import cookie_header, signed_in
 
     rates = [Rate(path, wrk_rate(wrk, base_url + path), budget=budget)
              for path, budget in ANONYMOUS.items()]
-    cookie = signed_in_cookie(base_url, DEMO_TEACHER, content.load().password)
+    with signed_in(base_url, DEMO_TEACHER, content.load().password) as http:
+        # The cookie a browser holds once signed in: its first page gave the session its
+        # CSRF secret (a cookie without one makes every answer set a new one).
+        http.get(base_url + "/", timeout=10)
+        cookie = cookie_header(http)
     for page in PAGES:
         path = first_plan_path(base_url, cookie) if page == "plan page" else page
         rates.append(Rate(page, wrk_rate(wrk, base_url + path, cookie),

@@ -7,7 +7,7 @@ from werkzeug.routing import IntegerConverter
 
 from collab import cli, realtime
 from collab.config import load_config, trusted_hosts_for
-from collab.core import errors, i18n, web
+from collab.core import errors, i18n, page_cache, web
 from collab.core.static_files import RembukFlask, StaticCache, cache_key
 from collab.extensions import babel, compress, csrf, db, limiter, login_manager, migrate, socketio
 from collab.realtime import packets
@@ -40,6 +40,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedInt
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    # Innermost, so that the proxy's forwarded host is the one checked.
+    app.wsgi_app = web.HealthCheck(app.wsgi_app, app)
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -69,6 +71,7 @@ def register_extensions(app: Flask) -> None:
     listeners.register()
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(app.config)
     db.init_app(app)
+    page_cache.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

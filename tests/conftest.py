@@ -53,6 +53,10 @@ def base_config(tmp_path: Path, database_url: str) -> dict:
         "BACKUP_DIR": str(tmp_path / "backups"),
         "ATTACHMENT_DIR": str(tmp_path / "attachments"),
         "SERVER_NAME": None,
+        # The rendered-page cache off, so that the pages' query budgets and what every test
+        # sees are the views' own; tests/integration/test_page_cache.py turns it on, and
+        # REMBUK_TEST_PAGE_CACHE=1 runs the whole suite with it.
+        "PAGE_CACHE": os.environ.get("REMBUK_TEST_PAGE_CACHE") == "1",
     }
 
 

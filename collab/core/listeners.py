@@ -6,7 +6,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from collab.core import activity, database, mail
+from collab.core import activity, database, mail, page_cache
 
 LISTENERS = (
     (Engine, "connect", database.on_connect),
@@ -15,6 +15,11 @@ LISTENERS = (
     (Session, "before_flush", activity.refuse_changes_to_events),
     (Session, "after_commit", mail.wake_after_commit),
     (Session, "after_rollback", mail.forget_after_rollback),
+    # The rendered-page cache's data versions, bumped in every writing transaction.
+    (Session, "before_flush", page_cache.bump_for_flush),
+    (Session, "do_orm_execute", page_cache.bump_for_statement),
+    (Session, "after_transaction_end", page_cache.transaction_ended),
+    (Session, "after_soft_rollback", page_cache.forget_bumps),
 )
 
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 from collab.core import notify
 from collab.core.forms import show_refusal
 from collab.core.links import safe_next
+from collab.core.page_cache import cached_page
 from collab.extensions import db
 from collab.home import bp
 from collab.home import service as home
@@ -27,6 +28,7 @@ def healthz():
 
 
 @bp.route("/")
+@cached_page
 def home_page():
     if current_user.membership is None:
         return render_template("main/no_school.html")

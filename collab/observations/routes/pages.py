@@ -14,6 +14,7 @@ from collab.core.forms import EmptyForm
 from collab.core.i18n import show_date
 from collab.core.models import utcnow
 from collab.core.numbers import whole_number
+from collab.core.page_cache import cached_page
 from collab.extensions import db
 from collab.observations import access as access
 from collab.observations import bp
@@ -31,6 +32,7 @@ from collab.plans.models import Plan
 
 
 @bp.route("/")
+@cached_page
 @school_member_required
 def index():
     """My week: my lessons and the observations I take part in, and what waits for me."""

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from collab.core.links import safe_next
+from collab.core.page_cache import cached_page
 from collab.extensions import db, limiter
 from collab.people import auth_bp as bp
 from collab.people import service as schools
@@ -48,6 +49,7 @@ def _start_session(user, remember: bool = False) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@cached_page(public=True)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_key,
                methods=["POST"], deduct_when=_failed, scope="login-account")
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"],

@@ -22,6 +22,7 @@ from collab.core.errors import render_error
 from collab.core.forms import EmptyForm, show_refusal
 from collab.core.links import Target
 from collab.core.numbers import whole_number
+from collab.core.page_cache import cached_page
 from collab.core.rendering import render_markdown, stored_html
 from collab.extensions import db, limiter
 from collab.people import service as schools
@@ -89,6 +90,7 @@ def _form_data(plan) -> dict:
 
 
 @bp.route("/")
+@cached_page
 @school_member_required
 def index():
     query = plan_search.PlanQuery.from_args(request.args)
@@ -131,6 +133,7 @@ def new():
 
 
 @bp.route("/<int:plan_id>")
+@cached_page
 def view(plan_id):
     plan, stored = access.readable_plan_page(plan_id)
     related = plan_page.relatives(plan, current_user)

@@ -16,6 +16,7 @@ from collab.core.database import reads_only_from_now
 from collab.core.forms import EmptyForm
 from collab.core.models import utcnow
 from collab.core.numbers import whole_number
+from collab.core.page_cache import cached_page
 from collab.extensions import db
 from collab.observations import access as observation_access
 from collab.people.access import school_member_required, team_of_my_school
@@ -62,6 +63,7 @@ def _refused(error: RoomError) -> int:
 # -- my rooms ------------------------------------------------------------------------------
 
 @bp.route("/", methods=["GET", "POST"])
+@cached_page
 @school_member_required
 def index():
     """My rooms, my teams without a room yet, and a form to start an ad-hoc room."""
