@@ -427,13 +427,20 @@ def demo_data(snapshots):
 
 @pytest.fixture
 def live_server(app, demo_data):
-    """The app served on a free loopback port, with the demo data loaded."""
+    """The app served on a free loopback port, with the demo data loaded, and the
+    rendered-page cache on as `make run` has it (browsers see what users see)."""
+    from collab.core.page_cache import store
+
     db.session.remove()
     server = LiveServer(app)
     app.config["BASE_URL"] = server.url  # links in mails lead to this server
+    cache_was = app.config["PAGE_CACHE"]
+    app.config["PAGE_CACHE"] = True
     server.start()
     yield server
     server.stop()
+    app.config["PAGE_CACHE"] = cache_was
+    store(app).clear()
 
 
 CHROMIUM_ARGS = [
