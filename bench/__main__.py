@@ -179,8 +179,12 @@ def dashboard_main() -> int:
     with demo_app() as app:
         generated, timings, view = dashboard.run(app)
     checks = dashboard.checks(generated, timings, view)
-    write_json(checks, {"dashboard": dashboard.details(generated, timings, view)},
-               LATEST.with_name("dashboard.json"))
+    details = {"dashboard": dashboard.details(generated, timings, view)}
+    on_postgres = dashboard.run_postgres()
+    checks += dashboard.checks(*on_postgres, database="PostgreSQL")
+    details["dashboard_postgresql"] = dashboard.details(*on_postgres)
+    details["load_average"] = os.getloadavg()
+    write_json(checks, details, LATEST.with_name("dashboard.json"))
     print(table(checks))
     failed = [c.name for c in checks if c.passed is False]
     print("FAILED: " + "; ".join(failed) if failed else "All budgets met.")
