@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from collab.core.forms import show_refusal
 from collab.core.i18n import show_date
-from collab.dashboard import access, bp, markup
+from collab.dashboard import access, bp
 from collab.dashboard import service as periods
 from collab.dashboard import service_charts as charts
 from collab.dashboard import service_exports as exports
@@ -55,8 +55,6 @@ def _words_for_pages(quiet_days: int) -> dict:
     """What every dashboard page shows in many places, translated once."""
     return {"columns": _words(figures.COLUMNS), "trend_kinds": _words(figures.TREND_KINDS),
             "state_names": _labels(figures.STATE_NAMES), "day": _Days(),
-            "network_svg": markup.network_svg, "bars_svg": markup.bars_svg,
-            "cells": markup.cells, "keys": [key for key, _label in figures.COLUMNS],
             "flag_words": _labels(figures.flag_texts(quiet_days))}
 
 
@@ -106,7 +104,7 @@ def school():
         teacher_link=(path[:-1], "?" + query if query else ""),
         network=charts.network(teachers, found.edges, isolated),
         charts={kind: charts.bars(series) for kind, series in found.trend.items()},
-        pairs=markup.pair_rows(figures.pair_rows(found.edges, figures.PAIR_LABELS)), sort=sort,
+        pairs=figures.pair_rows(found.edges, figures.PAIR_LABELS), sort=sort,
         observation_lines=_observation_lines(found, words["day"]), **words)
 
 
@@ -116,8 +114,7 @@ def print_view():
     """The same figures laid out for a report to the district."""
     found, form = _school_dashboard()
     return render_template("dashboard/print.html", d=found, form=form,
-                           pairs=markup.pair_rows(figures.pair_rows(found.edges,
-                                                                     figures.PAIR_LABELS)),
+                           pairs=figures.pair_rows(found.edges, figures.PAIR_LABELS),
                            **_words_for_pages(found.quiet_days))
 
 
@@ -149,8 +146,7 @@ def _teacher_page(user_id: int, own: bool):
     return render_template(
         "dashboard/teacher.html", v=found, form=form, own=own,
         chart={kind: charts.bars(series) for kind, series in found.trend.items()},
-        pairs=markup.pair_rows(figures.pair_rows(found.edges, figures.PAIR_LABELS,
-                                                 of=user_id)),
+        pairs=figures.pair_rows(found.edges, figures.PAIR_LABELS, of=user_id),
         **_words_for_pages(found.quiet_days))
 
 
