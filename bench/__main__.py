@@ -1,7 +1,7 @@
 """`python -m bench`: run every benchmark, print a table, write bench/results/latest.json.
 `python -m bench dashboard`: only the dashboard's (bench/results/dashboard.json).
 `python -m bench dashboard-district`: the dashboard among 500 schools on PostgreSQL
-(bench/results/dashboard_district.json; not in the full run: about ten minutes).
+(bench/results/dashboard_district.json; not in the full run: about half an hour).
 
 Exits 1 when any budget fails, 0 otherwise.
 """
