@@ -23,7 +23,7 @@ bench/dashboard.py: this term (150 days), the last 30 days, a teacher's /dashboa
 Run it alone: `.venv/bin/python -m bench dashboard-district` (writes
 bench/results/dashboard_district.json); `DISTRICT_SCHOOLS=50` for a quicker, smaller run.
 Not in the full `make bench`: it needs PostgreSQL and about half an hour on a loaded 2-core
-machine (26 minutes on 3 December 2026, most of it the rollup's inserts).
+machine (18 and 26 minutes on 3 December 2026, most of it the rollup's inserts).
 """
 
 import gc
