@@ -6,8 +6,8 @@ PIP := $(VENV)/bin/pip
 FLASK := $(VENV)/bin/flask
 export FLASK_APP := app.py
 
-.PHONY: run test test-steps check check-steps bench lint translations extract-messages \
-	system-deps clean lock upgrade
+.PHONY: run test test-steps check check-steps bench bench-dashboard bench-district lint \
+	translations extract-messages system-deps clean lock upgrade
 
 # Unit and integration tests on SQLite, two workers (pytest-xdist); the browser and scale
 # tests are elsewhere (tests/e2e, tests/scale).
@@ -74,6 +74,14 @@ test-steps: $(VENV)/.installed-dev node_modules/axe-core/axe.min.js translations
 
 bench: $(VENV)/.installed-dev translations system-deps
 	$(PY) -m bench
+
+# Not in `make bench` (bench/README.md): the dashboard's school of 120 on SQLite and
+# PostgreSQL (a few minutes), and 500 schools on PostgreSQL (about half an hour on 2 cores).
+bench-dashboard: $(VENV)/.installed-dev translations system-deps
+	$(PY) -m bench dashboard
+
+bench-district: $(VENV)/.installed-dev translations system-deps
+	$(PY) -m bench dashboard-district
 
 # requirements*.txt are generated from requirements*.in by pip-tools, with hashes. `make lock`
 # re-resolves keeping every pin that still fits (`make lock P="flask werkzeug"` upgrades just

@@ -9,6 +9,7 @@ engine, ignoring transaction control (BEGIN, COMMIT, ROLLBACK) and PRAGMAs.
 """
 
 import math
+import threading
 import time
 from dataclasses import dataclass
 
@@ -42,14 +43,19 @@ def percentile(sorted_values: list[float], share: float) -> float:
 
 
 class QueryCounter:
-    """Counts SQL statements on an engine, leaving out transaction control and PRAGMAs."""
+    """Counts SQL statements on an engine, leaving out transaction control and PRAGMAs, and
+    those of other threads (the mail outbox's sender polls the same engine: a poll that
+    fell inside a timed request was counted as the page's)."""
 
     def __init__(self, engine) -> None:
         self.engine = engine
         self.count = 0
         self.statements: list[str] = []
+        self.thread = threading.get_ident()
 
     def _on_execute(self, conn, cursor, statement, parameters, context, executemany):
+        if threading.get_ident() != self.thread:
+            return
         if not statement.lstrip().upper().startswith(CONTROL_STATEMENTS):
             self.count += 1
             self.statements.append(statement)

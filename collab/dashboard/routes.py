@@ -3,9 +3,11 @@ teacher: what the principal sees about them), /dashboard/teachers/<id> (the prin
 of one teacher, the same as theirs), the two CSV files and the print view."""
 
 from flask import Response, redirect, render_template, request, url_for
+from flask_babel import format_date, gettext
 from flask_login import current_user
 
 from collab.core.forms import show_refusal
+from collab.core.i18n import show_date
 from collab.dashboard import access, bp
 from collab.dashboard import service as periods
 from collab.dashboard import service_charts as charts
@@ -14,6 +16,46 @@ from collab.dashboard import service_figures as figures
 from collab.dashboard.forms import PeriodForm
 from collab.dashboard.service import PeriodError
 from collab.people.access import current_school
+
+
+class _Days(dict):
+    """A date in the reader's language, made once per page: a term's weeks are shown in
+    eight charts and a table, the same few days in every row."""
+
+    def __call__(self, day, fmt=None):
+        key = (day, fmt)
+        if key not in self:
+            self[key] = "" if not day else show_date(day) if fmt is None else \
+                format_date(day, fmt)
+        return self[key]
+
+
+def _words(pairs) -> list:
+    """(key, label) with the label in the reader's language once, not at each use."""
+    return [(key, str(label)) for key, label in pairs]
+
+
+def _labels(names: dict) -> dict:
+    return {key: str(label) for key, label in names.items()}
+
+
+def _observation_lines(found, day) -> list:
+    """The observations by week as (week, [(what, state)]): the words of a line looked up
+    once for the page (gettext without arguments gives the translation to fill in)."""
+    period_word, observers_word = gettext("period %(n)d"), gettext("observers: %(names)s")
+    states = _labels(figures.STATE_NAMES)
+    return [(week, [(" · ".join(filter(None, (
+        day(o.lesson_date), period_word % {"n": o.period}, o.class_name,
+        found.names([o.teacher_id]),
+        observers_word % {"names": found.names(o.observers)} if o.observers else ""))),
+        states[o.state]) for o in rows]) for week, rows in found.observations]
+
+
+def _words_for_pages(quiet_days: int) -> dict:
+    """What every dashboard page shows in many places, translated once."""
+    return {"columns": _words(figures.COLUMNS), "trend_kinds": _words(figures.TREND_KINDS),
+            "state_names": _labels(figures.STATE_NAMES), "day": _Days(),
+            "flag_words": _labels(figures.flag_texts(quiet_days))}
 
 
 def _period(school):
@@ -53,12 +95,17 @@ def school():
     found.rows = figures.sorted_rows(found.rows, sort)
     isolated = {t.id for t in found.isolated}
     teachers = [row.teacher for row in found.rows]
+    params = form.parameters()
+    words = _words_for_pages(found.quiet_days)
+    # One url_for for the 120 teachers' links: the id goes where the 0 is.
+    path, _, query = url_for("dashboard.teacher", user_id=0, **params).partition("?")
     return render_template(
-        "dashboard/school.html", d=found, form=form, params=form.parameters(),
+        "dashboard/school.html", d=found, form=form, params=params,
+        teacher_link=(path[:-1], "?" + query if query else ""),
         network=charts.network(teachers, found.edges, isolated),
         charts={kind: charts.bars(series) for kind, series in found.trend.items()},
-        columns=figures.COLUMNS, trend_kinds=figures.TREND_KINDS,
-        pair_labels=figures.PAIR_LABELS, state_names=figures.STATE_NAMES, sort=sort)
+        pairs=figures.pair_rows(found.edges, figures.PAIR_LABELS), sort=sort,
+        observation_lines=_observation_lines(found, words["day"]), **words)
 
 
 @bp.route("/print")
@@ -67,8 +114,8 @@ def print_view():
     """The same figures laid out for a report to the district."""
     found, form = _school_dashboard()
     return render_template("dashboard/print.html", d=found, form=form,
-                           columns=figures.COLUMNS, trend_kinds=figures.TREND_KINDS,
-                           pair_labels=figures.PAIR_LABELS, state_names=figures.STATE_NAMES)
+                           pairs=figures.pair_rows(found.edges, figures.PAIR_LABELS),
+                           **_words_for_pages(found.quiet_days))
 
 
 def _csv(text: str, name: str) -> Response:
@@ -99,8 +146,8 @@ def _teacher_page(user_id: int, own: bool):
     return render_template(
         "dashboard/teacher.html", v=found, form=form, own=own,
         chart={kind: charts.bars(series) for kind, series in found.trend.items()},
-        columns=figures.COLUMNS, trend_kinds=figures.TREND_KINDS,
-        pair_labels=figures.PAIR_LABELS)
+        pairs=figures.pair_rows(found.edges, figures.PAIR_LABELS, of=user_id),
+        **_words_for_pages(found.quiet_days))
 
 
 @bp.route("/me")

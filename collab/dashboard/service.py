@@ -13,13 +13,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, or_, select, union_all
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from collab.core.models import utcnow
 from collab.core.refusals import RuleError
 from collab.dashboard.models import Count, LastCollaboration, PairCount
-from collab.dashboard.service_rollup import ROOM, week_of
+from collab.dashboard.service_rollup import ROOM, SCHOOL, month_of, week_of
 from collab.extensions import db
 from collab.mentoring.models import CheckIn, MentorPair
 from collab.observations.models import Observation, ObservationObserver
@@ -155,34 +155,51 @@ def members(school_id: int) -> dict[int, Teacher]:
     return found
 
 
-def _full_weeks(period: Period) -> tuple[date, date] | None:
-    first = week_of(period.start)
-    if first < period.start:
-        first += timedelta(weeks=1)
-    last = week_of(period.end)
-    if last + timedelta(days=6) > period.end:
-        last -= timedelta(weeks=1)
-    return (first, last) if first <= last else None
+def _weeks_and_days(first: date, last: date) -> list[tuple[str, date, date]]:
+    """Rows that add up to exactly first..last: its whole weeks ("w"), and the days ("d")
+    of the weeks it cuts."""
+    start = week_of(first)
+    if start < first:
+        start += timedelta(weeks=1)
+    end = week_of(last)
+    if end + timedelta(days=6) > last:
+        end -= timedelta(weeks=1)
+    if start > end:
+        return [("d", first, last)]
+    found = [("w", start, end)]
+    if first < start:
+        found.append(("d", first, start - timedelta(days=1)))
+    if end + timedelta(days=6) < last:
+        found.append(("d", end + timedelta(days=7), last))
+    return found
 
 
-def _ranges(period: Period) -> list[tuple[str, date, date]]:
-    """The count rows that add up to exactly the period: its whole weeks ("w"), and the
-    days ("d") of the weeks it cuts."""
-    weeks = _full_weeks(period)
-    if weeks is None:
-        return [("d", period.start, period.end)]
-    first, last = weeks
-    found = [("w", first, last)]
-    if period.start < first:
-        found.append(("d", period.start, first - timedelta(days=1)))
-    if last + timedelta(days=6) < period.end:
-        found.append(("d", last + timedelta(days=7), period.end))
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def ranges(first: date, last: date) -> list[tuple[str, date, date]]:
+    """The rollup rows that add up to exactly first..last (inclusive): its whole months
+    ("m", by their first day), then the whole weeks and the days of what is left on
+    either side. A term of five months is read from about a dozen spans."""
+    start = first if first.day == 1 else _next_month(first)
+    after = _next_month(last)
+    end = after if last == after - timedelta(days=1) else month_of(last)  # after the months
+    if start >= end:
+        return _weeks_and_days(first, last)
+    found = [("m", start, end - timedelta(days=1))]
+    if first < start:
+        found += _weeks_and_days(first, start - timedelta(days=1))
+    if end <= last:
+        found += _weeks_and_days(end, last)
     return found
 
 
 @dataclass
 class Counts:
-    """The rollup's sums for the period and the previous one: {subject: {kind: n}}."""
+    """The rollup's sums for the period: {subject: {kind: n}} (teachers, rooms, and
+    SCHOOL for the whole school); for the previous period the whole school's sums and the
+    rooms only (what the page compares)."""
 
     now: dict = field(default_factory=dict)
     before: dict = field(default_factory=dict)
@@ -191,27 +208,38 @@ class Counts:
         return (self.before if previous else self.now).get(subject_id, {}).get(kind, 0)
 
     def total(self, kind: str, previous: bool = False) -> int:
-        table = self.before if previous else self.now
-        return sum(kinds.get(kind, 0) for kinds in table.values())
+        return self.of(SCHOOL, kind, previous)
 
     def rooms(self, previous: bool = False) -> int:
         table = self.before if previous else self.now
         return sum(1 for kinds in table.values() if kinds.get(ROOM))
 
 
+def _span_parts(columns, period: Period, *where):
+    """One range scan of the primary key per span (an OR of ranges would scan the
+    school)."""
+    span, start = columns
+    return [(span == kind, start.between(first, last), *where)
+            for kind, first, last in ranges(period.start, period.end)]
+
+
 def counts(school_id: int, period: Period, subject_id: int | None = None) -> Counts:
-    """Sums per teacher (and room) and kind, for the period and the previous one: one
-    statement over whole weeks and the cut days."""
-    # One range scan of the primary key per part (an OR of ranges would scan the school).
+    """Sums per teacher (and room, and the whole school) and kind for the period; for the
+    previous one, the whole school's and the rooms' (none for one teacher). One
+    statement."""
     parts = []
-    for span, first, last in _ranges(period) + _ranges(period.previous):
-        part = select(Count.subject_id, Count.kind, Count.start, Count.count).where(
-            Count.school_id == school_id, Count.span == span, Count.start.between(first, last))
-        if subject_id is not None:
-            part = part.where(Count.subject_id == subject_id)
-        parts.append(part)
+    mine = () if subject_id is None else (Count.subject_id == subject_id,)
+    for where in _span_parts((Count.span, Count.start), period, *mine):
+        parts.append(select(Count.subject_id, Count.kind, Count.count, literal(1).label("now"))
+                     .where(Count.school_id == school_id, *where))
+    if subject_id is None:
+        school_and_rooms = or_(Count.subject_id == SCHOOL, Count.kind == ROOM)
+        for where in _span_parts((Count.span, Count.start), period.previous,
+                                 school_and_rooms):
+            parts.append(select(Count.subject_id, Count.kind, Count.count, literal(0).label("now"))
+                         .where(Count.school_id == school_id, *where))
     rows = union_all(*parts).subquery()
-    now = rows.c.start >= period.start
+    now = rows.c.now == 1
     query = (select(rows.c.subject_id, rows.c.kind,
                     func.sum(case((now, rows.c.count), else_=0)),
                     func.sum(case((now, 0), else_=rows.c.count)))
@@ -226,25 +254,26 @@ def counts(school_id: int, period: Period, subject_id: int | None = None) -> Cou
 
 
 def weekly(school_id: int, period: Period, subject_id: int | None = None) -> dict:
-    """{(Monday, kind): n} over the weeks that touch the period, rooms apart."""
-    query = (select(Count.start, Count.kind, func.sum(Count.count))
+    """{(Monday, kind): n} over the weeks that touch the period, rooms apart: the whole
+    school's week rows, or one teacher's."""
+    query = (select(Count.start, Count.kind, Count.count)
              .where(Count.school_id == school_id, Count.span == "w", Count.kind != ROOM,
-                    Count.start.between(week_of(period.start), week_of(period.end)))
-             .group_by(Count.start, Count.kind))
-    if subject_id is not None:
-        query = query.where(Count.subject_id == subject_id)
+                    Count.start.between(week_of(period.start), week_of(period.end)),
+                    Count.subject_id == (SCHOOL if subject_id is None else subject_id)))
     return {(week, kind): int(n) for week, kind, n in db.session.execute(query)}
 
 
 def pairs(school_id: int, period: Period, user_id: int | None = None) -> dict:
     """{(first, second): {kind: n}} for the pairs who worked together in the period."""
-    query = (select(PairCount.first_id, PairCount.second_id, PairCount.kind,
-                    func.sum(PairCount.count))
-             .where(PairCount.school_id == school_id,
-                    PairCount.day.between(period.start, period.end))
-             .group_by(PairCount.first_id, PairCount.second_id, PairCount.kind))
-    if user_id is not None:
-        query = query.where(or_(PairCount.first_id == user_id, PairCount.second_id == user_id))
+    mine = () if user_id is None else (
+        or_(PairCount.first_id == user_id, PairCount.second_id == user_id),)
+    parts = [select(PairCount.first_id, PairCount.second_id, PairCount.kind, PairCount.count)
+             .where(PairCount.school_id == school_id, *where)
+             for where in _span_parts((PairCount.span, PairCount.day), period,
+                                      *mine)]
+    rows = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    query = (select(rows.c.first_id, rows.c.second_id, rows.c.kind, func.sum(rows.c.count))
+             .group_by(rows.c.first_id, rows.c.second_id, rows.c.kind))
     found: dict = {}
     for first, second, kind, n in db.session.execute(query):
         found.setdefault((first, second), {})[kind] = int(n)

@@ -1,7 +1,9 @@
-"""Geometry of the dashboard's pictures, drawn by the templates as inline SVG: the network
-of who worked with whom (teachers on a circle ordered by team and name, so that the same
-data always gives the same picture, and a new colleague moves the others only a little), and
-small weekly bar charts with labelled axes. Numbers only; the templates add the words."""
+"""Geometry of the dashboard's pictures: the network of who worked with whom (teachers on a
+circle ordered by team and name, so that the same data always gives the same picture, and a
+new colleague moves the others only a little), and small weekly bar charts with labelled
+axes. Numbers only; the templates draw them as inline SVG and add the words. What a dot
+looks like (filled, or a hollow ring for a teacher without a colleague) is worked out here
+once, not in the template for each of a school's teachers."""
 
 import math
 from dataclasses import dataclass
@@ -28,6 +30,14 @@ class Node:
     label_x: float
     label_y: float
     anchor: str
+
+    @property
+    def fill(self) -> str:
+        return "white" if self.isolated else self.colour
+
+    @property
+    def ring(self) -> int:
+        return 3 if self.isolated else 1
 
 
 @dataclass
@@ -129,3 +139,4 @@ def bars(series: list, width: int = 300, height: int = 130) -> Chart:
                          round(max(step * 0.7, 1), 1), round(h, 1), n, week))
     return Chart(width, height, left, height - bottom, top, found, maximum,
                  series[0][0] if series else None, series[-1][0] if series else None)
+

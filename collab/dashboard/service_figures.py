@@ -145,28 +145,39 @@ def _figures_of(user_id, counts, plans_shared, anonymous) -> dict:
     return figures
 
 
-def _flags(row: Row, today: date, quiet_days: int, waiting: list, pairs: list) -> list:
+def flag_texts(quiet_days: int) -> dict:
+    """The flags' words (lazy: the page makes them once in the reader's language)."""
+    return {
+        "quiet": _l(
+            "No collaboration with a colleague in the last %(days)d days: an invitation "
+            "to plan or observe together could help.", days=quiet_days),
+        "no_mentor": _l("Novice without a mentor: a mentor could help."),
+        "check_in": _l(
+            "Mentoring pair without a check-in for %(days)d days: a short meeting "
+            "could help.", days=CHECK_IN_DAYS),
+        "debrief": _l(
+            "Observed but not yet debriefed for %(days)d days: time for the debrief "
+            "could help.", days=DEBRIEF_DAYS),
+    }
+
+
+def _flags(row: Row, today: date, quiet_days: int, waiting: list, pairs: list,
+           texts: dict) -> list:
     """The flags of one teacher, each worded as an offer of support."""
-    flags = []
+    codes = []
     last = row.teacher.last_together
     if last is None or last <= today - timedelta(days=quiet_days):
-        flags.append(Flag("quiet", _l(
-            "No collaboration with a colleague in the last %(days)d days: an invitation "
-            "to plan or observe together could help.", days=quiet_days)))
+        codes.append("quiet")
     if row.teacher.is_novice and not row.mentored_by:
-        flags.append(Flag("no_mentor", _l("Novice without a mentor: a mentor could help.")))
+        codes.append("no_mentor")
     for pair in pairs:
         since = pair.last_check_in or pair.started_on
         if since is not None and since <= today - timedelta(days=CHECK_IN_DAYS):
-            flags.append(Flag("check_in", _l(
-                "Mentoring pair without a check-in for %(days)d days: a short meeting "
-                "could help.", days=CHECK_IN_DAYS)))
+            codes.append("check_in")
             break
     if waiting:
-        flags.append(Flag("debrief", _l(
-            "Observed but not yet debriefed for %(days)d days: time for the debrief "
-            "could help.", days=DEBRIEF_DAYS)))
-    return flags
+        codes.append("debrief")
+    return [Flag(code, texts[code]) for code in codes]
 
 
 def _waiting_for_debrief(observations, today: date, timezone: str) -> dict:
@@ -187,6 +198,7 @@ def rows_of(people, counts, plans, observations, mentoring, today, quiet_days, a
         for author in set(plan.authors):
             plans_shared[author] = plans_shared.get(author, 0) + 1
     waiting = _waiting_for_debrief(observations, today, timezone)
+    texts = flag_texts(quiet_days)
     rows = []
     for person in people.values():
         if person.role != "teacher" or only not in (None, person.id):
@@ -199,7 +211,7 @@ def rows_of(people, counts, plans, observations, mentoring, today, quiet_days, a
                            if p.novice_id == person.id and p.mentor_id in people]
         checked = [p.last_check_in for p in own if p.last_check_in]
         row.last_check_in = max(checked) if checked else None
-        row.flags = _flags(row, today, quiet_days, waiting.get(person.id, []), own)
+        row.flags = _flags(row, today, quiet_days, waiting.get(person.id, []), own, texts)
         rows.append(row)
     return rows
 
@@ -242,6 +254,21 @@ def edges_of(found_pairs: dict, people: dict, anonymous: bool) -> list[Edge]:
         if kinds and first in people and second in people:
             edges.append(Edge(people[first], people[second], kinds))
     return edges
+
+
+def pair_rows(edges: list[Edge], labels: dict, of: int | None = None) -> list[tuple]:
+    """The pairs table, most often first: (names — or the colleague's name when `of` is
+    one of the two —, times, how), the words made here once rather than per cell."""
+    words = {kind: str(label) for kind, label in labels.items()}
+    rows = []
+    for edge in sorted(edges, key=lambda e: -e.weight):
+        if of is None:
+            names = f"{edge.first.name} – {edge.second.name}"
+        else:
+            names = edge.second.name if edge.first.id == of else edge.first.name
+        how = ", ".join(f"{words[kind]} {n}" for kind, n in sorted(edge.kinds.items()))
+        rows.append((names, edge.weight, how))
+    return rows
 
 
 def team_figures(rows: list[Row], isolated_ids: set) -> list:

@@ -258,6 +258,26 @@ def week_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def spans(day: date) -> tuple:
+    """The rows a day's acts are added to: the day, its week (Monday), its month (1st)."""
+    return (("d", day), ("w", week_of(day)), ("m", month_of(day)))
+
+
+SCHOOL = 0  # Count.subject_id of the whole school's sums (no user or room has id 0)
+
+
+def count_rows(found_counts) -> Counter:
+    """{(subject, kind): n} of a contribution, with the whole school's sums (rooms apart:
+    "rooms with activity" is how many rooms, not a sum)."""
+    counts = Counter(found_counts)
+    counts.update((SCHOOL, kind) for _subject, kind in found_counts if kind != ROOM)
+    return counts
+
+
 def _insert(model):
     dialect = db.session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
@@ -265,13 +285,12 @@ def _insert(model):
 
 def apply(school_id: int, day: date, found: Contribution) -> None:
     """Add one event's contribution: one statement per table it touches."""
-    week = week_of(day)
-    counts = Counter(found.counts)
+    counts = count_rows(found.counts)
     if counts:
         rows = [{"school_id": school_id, "span": span, "start": start, "subject_id": subject,
                  "kind": kind, "count": n}
                 for (subject, kind), n in sorted(counts.items())
-                for span, start in (("d", day), ("w", week))]
+                for span, start in spans(day)]
         stmt = _insert(Count).values(rows)
         db.session.execute(stmt.on_conflict_do_update(
             index_elements=["school_id", "span", "start", "subject_id", "kind"],
@@ -279,10 +298,11 @@ def apply(school_id: int, day: date, found: Contribution) -> None:
     pairs = Counter(found.pairs)
     if pairs:
         stmt = _insert(PairCount).values([
-            {"school_id": school_id, "day": day, "first_id": a, "second_id": b, "kind": kind,
-             "count": n} for (a, b, kind), n in sorted(pairs.items())])
+            {"school_id": school_id, "span": span, "day": start, "first_id": a,
+             "second_id": b, "kind": kind, "count": n}
+            for (a, b, kind), n in sorted(pairs.items()) for span, start in spans(day)])
         db.session.execute(stmt.on_conflict_do_update(
-            index_elements=["school_id", "day", "first_id", "second_id", "kind"],
+            index_elements=["school_id", "span", "day", "first_id", "second_id", "kind"],
             set_={"count": PairCount.count + stmt.excluded["count"]}))
     if found.collaborators:
         stmt = _insert(LastCollaboration).values([
@@ -366,15 +386,17 @@ class Tally:
     """A rollup held in memory: what `recount` computes, and what tests compare."""
 
     counts: Counter = field(default_factory=Counter)  # (span, start, subject, kind)
-    pairs: Counter = field(default_factory=Counter)  # (day, first, second, kind)
+    pairs: Counter = field(default_factory=Counter)  # (span, start, first, second, kind)
     last: dict = field(default_factory=dict)  # user -> day
 
     def add(self, day: date, found: Contribution) -> None:
-        for (subject, kind) in found.counts:
-            self.counts[("d", day, subject, kind)] += 1
-            self.counts[("w", week_of(day), subject, kind)] += 1
+        starts = spans(day)
+        for (subject, kind), n in count_rows(found.counts).items():
+            for span, start in starts:
+                self.counts[(span, start, subject, kind)] += n
         for key in found.pairs:
-            self.pairs[(day, *key)] += 1
+            for span, start in starts:
+                self.pairs[(span, start, *key)] += 1
         for user in found.collaborators:
             self.last[user] = max(day, self.last.get(user, day))
 
@@ -411,11 +433,11 @@ def tally_stored(school_id: int) -> Tally:
             .where(Count.school_id == school_id)):
         if n:
             tally.counts[(span, start, subject, kind)] = n
-    for day, a, b, kind, n in db.session.execute(
-            select(PairCount.day, PairCount.first_id, PairCount.second_id, PairCount.kind,
-                   PairCount.count).where(PairCount.school_id == school_id)):
+    for span, day, a, b, kind, n in db.session.execute(
+            select(PairCount.span, PairCount.day, PairCount.first_id, PairCount.second_id,
+                   PairCount.kind, PairCount.count).where(PairCount.school_id == school_id)):
         if n:
-            tally.pairs[(day, a, b, kind)] = n
+            tally.pairs[(span, day, a, b, kind)] = n
     tally.last = dict(db.session.execute(
         select(LastCollaboration.user_id, LastCollaboration.day)
         .where(LastCollaboration.school_id == school_id)).all())
@@ -430,8 +452,9 @@ def recount(school_id: int) -> Tally:
         db.session.execute(delete(model).where(model.school_id == school_id))
     _bulk(Count, [{"school_id": school_id, "span": s, "start": d, "subject_id": u, "kind": k,
                    "count": n} for (s, d, u, k), n in tally.counts.items()])
-    _bulk(PairCount, [{"school_id": school_id, "day": d, "first_id": a, "second_id": b,
-                       "kind": k, "count": n} for (d, a, b, k), n in tally.pairs.items()])
+    _bulk(PairCount, [{"school_id": school_id, "span": s, "day": d, "first_id": a,
+                       "second_id": b, "kind": k, "count": n}
+                      for (s, d, a, b, k), n in tally.pairs.items()])
     _bulk(LastCollaboration, [{"school_id": school_id, "user_id": u, "day": d}
                               for u, d in tally.last.items()])
     return tally

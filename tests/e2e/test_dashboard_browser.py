@@ -18,10 +18,10 @@ from tests.e2e.test_journeys import horizontal_overflow
 SHOTS = os.environ.get("REMBUK_SHOTS_DIR")
 
 
-def _shoot(page, name: str) -> None:
+def _shoot(page, name: str, full_page: bool = True) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / name), full_page=True)
+        page.screenshot(path=str(Path(SHOTS) / name), full_page=full_page)
 
 
 def _teacher_id(email: str) -> int:
@@ -84,3 +84,43 @@ def test_a_phone_screenshot_of_the_school_and_of_me(narrow_site):
     narrow_site.open("/dashboard/me?period=last")
     assert "kepala sekolah" in narrow_site.page.locator("main").inner_text()
     _shoot(narrow_site.page, "dashboard-me-360.png")
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_on_a_phone_the_figures_come_first_and_the_period_is_folded(narrow_site, lang):
+    site = narrow_site
+    site.open("/auth/login")
+    if lang != "id":
+        site.switch_language(lang)
+    site.log_in(PRINCIPAL)
+    site.open("/dashboard/")
+    page = site.page
+    choice = page.locator("details.period-choice")
+    assert choice.get_attribute("open") is None  # folded: the period it shows, one line
+    assert not page.locator("form.period-form").is_visible()
+    summary = choice.locator("summary").inner_text()
+    assert ("Semester" in summary or "30" in summary) and "–" in summary
+    # The school's figures start on the first screen (740 px high) of a 360 px phone.
+    first_figure = page.locator("#glance-title ~ div table tbody tr").first
+    assert first_figure.bounding_box()["y"] < 740
+    _shoot(page, f"dashboard-first-screen-360-{lang}.png", full_page=False)
+    choice.locator("summary").click()
+    assert page.locator("form.period-form").is_visible()
+    site.check()  # axe with the form unfolded
+    assert horizontal_overflow(page) <= 0
+    page.locator("input[name=period][value=last]").check()
+    page.locator("form.period-form button[type=submit]").click()
+    page.wait_for_url("**period=last**")
+    assert page.locator("details.period-choice").get_attribute("open") is None
+    # Dates that do not make a period: the form is shown unfolded, with why and what was
+    # typed.
+    site.open("/dashboard/?period=dates&start=2026-03-01&end=2026-01-01")
+    assert page.locator("details.period-choice").get_attribute("open") is not None
+    assert page.locator("form.period-form").is_visible()
+    assert page.locator("#start").input_value() == "2026-03-01"
+    site.sign_out()
+    site.log_in(TEACHER)
+    site.open("/dashboard/me")
+    assert page.locator("details.period-choice").get_attribute("open") is None
+    assert page.locator("#row-title").bounding_box()["y"] < 740
+    assert horizontal_overflow(page) <= 0

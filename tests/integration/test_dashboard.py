@@ -169,6 +169,48 @@ def test_a_period_of_whole_weeks_and_cut_days_adds_up_like_its_days(school):
         assert counts.of(p["ani"].id, "room_message") == last - first + 1, (first, last)
 
 
+def test_a_period_of_months_weeks_and_days_adds_up_like_its_days(school):
+    made, p, acts, clock = school
+    first_day = date(2026, 8, 25)
+    for n in range(100):  # one message a day from 25 August to 2 December
+        clock.at(datetime.combine(first_day + timedelta(days=n), datetime.min.time(),
+                                  UTC).replace(hour=5))
+        acts.message(p["ani"])
+    db.session.commit()
+    for first, last in ((date(2026, 9, 1), date(2026, 11, 30)),  # whole months
+                        (date(2026, 8, 28), date(2026, 11, 3)),  # cut at both ends
+                        (date(2026, 9, 30), date(2026, 10, 1)),  # no whole week
+                        (date(2026, 8, 25), date(2026, 12, 2))):
+        period = periods.dates_period(first, last)
+        spans = {span for span, _a, _b in periods.ranges(first, last)}
+        counts = periods.counts(made.id, period)
+        days = (last - first).days + 1
+        assert counts.of(p["ani"].id, "room_message") == days, (first, last, spans)
+        assert counts.total("room_message") == days
+        before = min(days, max((period.previous.end - first_day).days + 1, 0))
+        assert counts.total("room_message", previous=True) == before, (first, last)
+        parts = periods.ranges(first, last)
+        covered = sorted(d for _span, a, b in parts for d in _days_of(_span, a, b))
+        assert covered == [first + timedelta(days=n) for n in range(days)], parts
+
+
+def _days_of(span, first, last):
+    """The days the rows first..last of a span cover."""
+    day, found = first, []
+    while day <= last:
+        if span == "d":
+            found.append(day)
+            day += timedelta(days=1)
+        elif span == "w":
+            found += [day + timedelta(days=n) for n in range(7)]
+            day += timedelta(weeks=1)
+        else:
+            after = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+            found += [day + timedelta(days=n) for n in range((after - day).days)]
+            day = after
+    return found
+
+
 def _flag_codes(made, p, name, quiet=30):
     rows = _rows(figures.dashboard(made, p["principal"].id, _period(), TODAY, quiet))
     return {f.code for f in rows[name].flags}

@@ -170,7 +170,7 @@ def test_each_act_counts_for_whom_it_should_on_the_schools_day(school):
     assert counts[(day, 9, rollup.ROOM)] == 1
     assert not any(key[0] != day for key in counts)
     pairs = {(p.first_id, p.second_id, p.kind): p.count for p in db.session.scalars(
-        select(PairCount).where(PairCount.school_id == made.id))}
+        select(PairCount).where(PairCount.school_id == made.id, PairCount.span == "d"))}
     ab, ac, ad, cd = ((min(x.id, y.id), max(x.id, y.id)) for x, y in
                       ((a, b), (a, c), (a, d), (c, d)))
     assert pairs[(*ab, "cowrite")] == 3
@@ -179,6 +179,16 @@ def test_each_act_counts_for_whom_it_should_on_the_schools_day(school):
     weeks = {c.start for c in db.session.scalars(
         select(Count).where(Count.school_id == made.id, Count.span == "w"))}
     assert weeks == {date(2026, 7, 13)}  # the Monday
+    months = {c.start for c in db.session.scalars(
+        select(Count).where(Count.school_id == made.id, Count.span == "m"))}
+    assert months == {date(2026, 7, 1)}
+    school = {c.kind: c.count for c in db.session.scalars(select(Count).where(
+        Count.school_id == made.id, Count.span == "m", Count.subject_id == rollup.SCHOOL))}
+    assert school[rollup.PLAN_COWRITTEN] == 3 and school[rollup.OBSERVATION_GIVEN] == 2
+    assert rollup.ROOM not in school  # rooms with activity are counted, not summed
+    assert {(p.span, p.day) for p in db.session.scalars(select(PairCount).where(
+        PairCount.school_id == made.id))} == {("d", day), ("w", date(2026, 7, 13)),
+                                              ("m", date(2026, 7, 1))}
 
 
 def test_peer_feedback_is_kept_apart_from_named_feedback_and_self_assessment_is_not_feedback(
