@@ -7,7 +7,7 @@ its day, week and month alike), so they are filled here in SQL and the rollup st
 recount; `flask dashboard-recount` rebuilds them the same way.
 
 Revision ID: 645d9390da9a
-Revises: d5c63f20adb5
+Revises: 45550a519e3b
 Create Date: 2026-12-03 09:47:37.507842
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '645d9390da9a'
-down_revision = 'd5c63f20adb5'
+down_revision = '45550a519e3b'
 branch_labels = None
 depends_on = None
 
