@@ -13,6 +13,7 @@ listening socket, and Linux hands it on to every accepted one: tests/integration
 test_serving.py checks both.)
 """
 
+import gc
 import os
 
 if __name__ == "__main__" and os.environ.get("ASYNC_MODE", "gevent") == "gevent":
@@ -26,6 +27,10 @@ from collab.core.serving import no_delay_handler
 from collab.extensions import socketio
 
 app = create_app()
+# What start-up made (the app, its routes, templates, translations) lives as long as the
+# process: out of the collector's sight, full collections stop walking it on every request
+# that happens to trigger one (the dashboard's slow tail was those pauses; bench/README.md).
+gc.freeze()
 
 
 if __name__ == "__main__":
