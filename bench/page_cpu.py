@@ -8,10 +8,10 @@ compete for the cores), the wall time, the number of SQL statements and the wall
 inside the driver (between before_ and after_cursor_execute). The medians are printed with
 the 1-minute load average.
 
-Every request is measured as it comes: with a page cache in front, run it with the cache
-off to measure misses (what a user mostly gets while colleagues write).
+The rendered-page cache (docs/page-cache.md) is off, so every request is a miss (what a user
+gets when a colleague wrote since their last view); `--cache` turns it on to measure hits.
 
-`python -m bench.page_cpu [--postgres] [--requests N] [--profile PATH]` (--profile runs
+`python -m bench.page_cpu [--postgres] [--cache] [--requests N] [--profile PATH]` (--profile runs
 cProfile over the requests of that one path and prints the top functions: only to find
 hotspots, cProfile inflates small calls).
 """
@@ -109,12 +109,13 @@ def profile(client, path: str, requests: int) -> None:
     stats.sort_stats("tottime").print_stats(40)
 
 
-def build(tmp: Path, postgres: bool):
+def build(tmp: Path, postgres: bool, cache: bool = False):
     os.environ.setdefault("SECRET_KEY", "bench-secret-key-that-is-long-enough-0123456789abcdef")
     from bench.harness import _migrate_and_seed, bench_config
     from collab import create_app
 
     config = bench_config(tmp)
+    config["PAGE_CACHE"] = cache
     server = None
     if postgres:
         from tests.support.pgserver import PostgresServer
@@ -130,6 +131,7 @@ def build(tmp: Path, postgres: bool):
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--cache", action="store_true", help="the page cache on: measure hits")
     parser.add_argument("--requests", type=int, default=REQUESTS)
     parser.add_argument("--profile", default=None, help="a path of PATHS to profile")
     parser.add_argument("--only", default=None, help="measure only this path")
@@ -141,7 +143,7 @@ def main() -> None:
     from collab.extensions import db
 
     with tempfile.TemporaryDirectory(prefix="rembuk-cpu-") as tmp:
-        app, server = build(Path(tmp), args.postgres)
+        app, server = build(Path(tmp), args.postgres, args.cache)
         try:
             with app.app_context():
                 engine = db.engine
