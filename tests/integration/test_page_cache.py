@@ -305,6 +305,7 @@ def test_a_write_served_by_another_process_makes_the_page_fresh(app, world, clie
     assert sent.status_code == 302, sent.text
     with other.app_context():
         db.session.remove()
+        db.engine.dispose()  # its pooled connections closed now, not by the collector later
     response, hit = fetch(app, c, path)
     assert not hit and "Dari server lain" in response.text
 
