@@ -34,6 +34,9 @@ def bench_config(tmp: Path) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         "MAIL_SERVER": None,
         "MAIL_OUTBOX": str(tmp / "outbox"),
+        # No sender thread in a bench's own process: its polls are not the pages' work, and
+        # it would outlive a throw-away PostgreSQL server the bench has stopped.
+        "MAIL_SENDER_THREAD": False,
         "BACKUP_DIR": str(tmp / "backups"),
     }
 
