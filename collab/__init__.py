@@ -7,7 +7,7 @@ from werkzeug.routing import IntegerConverter
 
 from collab import cli, realtime
 from collab.config import load_config, trusted_hosts_for
-from collab.core import errors, i18n, page_cache, web
+from collab.core import errors, i18n, page_cache, page_hits, web
 from collab.core.static_files import RembukFlask, StaticCache, cache_key
 from collab.extensions import babel, compress, csrf, db, limiter, login_manager, migrate, socketio
 from collab.realtime import packets
@@ -41,7 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     # Innermost, so that the proxy's forwarded host is the one checked.
-    app.wsgi_app = web.HealthCheck(app.wsgi_app, app)
+    app.wsgi_app = web.HealthCheck(page_hits.CachedPages(app.wsgi_app, app), app)
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -27,15 +27,14 @@ and text checks; the security headers, compression and session saving run after 
 page. The CSRF token in the stored page is replaced by this request's own token.
 """
 
+import hashlib
 import secrets
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
 from functools import wraps
 
 from flask import Flask, Response, current_app, g, has_request_context, request, session
-from flask_wtf.csrf import generate_csrf
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -44,6 +43,10 @@ from collab.extensions import db
 GLOBAL = 0  # the version row every page depends on
 # Tables whose rows no page shows: writing them invalidates nothing.
 NEUTRAL_TABLES = {"page_versions", "outgoing_mail"}
+# What the WSGI layer leaves in the request's environ for Flask: the key of a cached view's
+# request it could not answer, and the entry the view kept (whose headers it then records).
+KEY = "rembuk.page_cache.key"
+KEPT = "rembuk.page_cache.kept"
 # What a view may change in the session and still have its page kept.
 _SESSION_KEYS_IGNORED = frozenset({"csrf_token"})
 # A new random version, not version + 1: a version never comes back (a restored backup, a
@@ -154,12 +157,11 @@ _READS = {"qmark": _READ.format("?"), "format": _READ.format("%s"),
           "named": _READ.format(":school")}
 
 
-def committed_versions(school: int | None) -> tuple[int, int]:
+def committed_versions(school: int | None, engine) -> tuple[int, int]:
     """current_versions for a cache hit, which reads nothing else: one statement on a pooled
     DBAPI connection, without an ORM session or a transaction of ours (a quarter of a
     millisecond less per hit)."""
     school = GLOBAL if school is None else school
-    engine = db.engine
     paramstyle = engine.dialect.paramstyle
     statement = _READS[paramstyle]
     connection = engine.raw_connection()
@@ -177,14 +179,37 @@ def committed_versions(school: int | None) -> tuple[int, int]:
 
 # --- the store ----------------------------------------------------------------------------
 
-@dataclass(frozen=True)
 class Entry:
-    school: int | None
-    versions: tuple[int, int] | None  # None: a public page, which shows no stored data
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    body: tuple[bytes, ...]  # the page's bytes around its CSRF token(s)
-    size: int
+    """A kept page: its status, body and the versions it was rendered under; the headers it
+    goes out with are taken from the first answer that carried it (`wire_headers`, set by
+    the WSGI layer once Flask's after-request hooks have run)."""
+
+    __slots__ = (
+        "encoded",
+        "parts",
+        "school",
+        "secret",
+        "size",
+        "status",
+        "token",
+        "versions",
+        "wire_headers",
+    )
+
+    def __init__(self, school: int | None, versions: tuple[int, int] | None, status: int,
+                 parts: tuple[bytes, ...], token: bytes, secret: str | None, size: int):
+        self.school = school
+        self.versions = versions  # None: a public page, which shows no stored data
+        self.status = status
+        self.parts = parts  # the page's bytes around its CSRF token(s)
+        self.token = token  # the token it was rendered with,
+        self.secret = secret  # signed from this session secret
+        self.size = size
+        self.wire_headers: tuple[tuple[str, str], ...] | None = None
+        self.encoded: dict[str, bytes] = {}  # the whole page compressed, per algorithm
+
+    def whole(self) -> bytes:
+        return self.token.join(self.parts)
 
 
 class PageStore:
@@ -260,68 +285,58 @@ def skip() -> None:
     g.page_cache_skip = True
 
 
-def _session_owner() -> str | None:
-    """The session's signed-in user id ("<id>:<version>") when a hit may be served for it."""
-    user_id = session.get("_user_id")
-    if not isinstance(user_id, str):
-        return None
-    login_manager = current_app.login_manager
-    # Flask-Login's session protection: a session used from another browser is not served
-    # from here (the ordinary path applies the protection).
-    if session.get("_id") != login_manager._session_identifier_generator():
-        return None
-    return user_id
+def browser_id(request) -> str:
+    """Flask-Login's identifier of a browser (`_create_identifier`: the first forwarded or the
+    remote address, and the User-Agent), computed from any Werkzeug request, so the WSGI
+    layer can apply the session protection a hit skips (a test compares the two)."""
+    agent = request.headers.get("User-Agent")
+    address = request.headers.get("X-Forwarded-For", request.remote_addr)
+    if address is not None:
+        address = address.encode("utf-8").split(b",")[0].strip()
+    base = f"{address}|{agent.encode('utf-8') if agent is not None else None}"
+    return hashlib.sha512(base.encode("utf8")).hexdigest()
 
 
-def _key(owner: str | None) -> tuple | None:
-    """The request's key, or None when its page may not come from the cache at all."""
+def page_key(app: Flask, request, session) -> tuple | None:
+    """The request's key (any Werkzeug request and its opened session), or None when its
+    page may not come from the cache at all: flashed messages waiting, a remember-me change
+    pending, a session used from another browser, a remember-me cookie without a session
+    user (the ordinary path signs it in)."""
     if "_flashes" in session or "_remember" in session:
         return None
-    config = current_app.config
-    if owner is None and request.cookies.get(config.get("REMEMBER_COOKIE_NAME",
-                                                        "remember_token")):
+    owner = session.get("_user_id")
+    if owner is not None:
+        # Flask-Login's session protection: a session used from another browser is not
+        # served from here (the ordinary path applies the protection).
+        if not isinstance(owner, str) or session.get("_id") != browser_id(request):
+            return None
+    elif request.cookies.get(app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
         return None
+    return _key(owner, session, request, app.config["PAGE_CACHE_SECONDS"])
+
+
+def _key(owner: str | None, session, request, seconds: int) -> tuple:
     return (
         # A public page's token is replaced whatever its session: no secret in its key.
-        request.endpoint, owner, owner and session.get("csrf_token"), session.get("lang"),
+        owner, owner and session.get("csrf_token"), session.get("lang"),
         request.headers.get("Accept-Language"), request.host, request.scheme,
-        request.path, request.query_string,
-        int(time.time() // config["PAGE_CACHE_SECONDS"]),
+        request.path, request.query_string, int(time.time() // seconds),
     )
 
 
-def serve_cached():
-    """before_request, after the host and text checks and before the login requirement:
-    the kept page when it is still the one the view would render, else nothing."""
-    if request.method != "GET" or not current_app.config["PAGE_CACHE"]:
-        return None
+def note_miss():
+    """before_request, after the host and text checks and before the login requirement: a
+    cached view's request that the WSGI layer (core/page_hits.py) could not answer from the
+    store is a miss; the key it computed is where the view's page will be kept."""
+    key = request.environ.get(KEY)
+    if key is None:
+        return
     view = current_app.view_functions.get(request.endpoint)
     public = getattr(view, "page_cache_public", None)
-    if public is None:
-        return None
-    owner = _session_owner()
-    if owner is None and "_user_id" in session:
-        return None
-    if (owner is None) != public:
-        return None  # a signed-in page for no one, or a public page for someone signed in
-    key = _key(owner)
-    if key is None:
-        return None
+    if public is None or (key[0] is None) != public:
+        return  # not a cached view; or a signed-in page for no one, a public one for someone
     g.page_cache_key = key
-    pages = store()
-    entry = pages.get(key)
-    if entry is None:
-        pages.misses += 1
-        return None
-    if entry.versions is not None and committed_versions(entry.school) != entry.versions:
-        pages.drop(key)
-        pages.misses += 1
-        return None
-    pages.hits += 1
-    g.page_cache_hit = True
-    parts = entry.body
-    body = parts[0] if len(parts) == 1 else generate_csrf().encode().join(parts)
-    return Response(body, entry.status, list(entry.headers))
+    store().misses += 1
 
 
 def _session_snapshot() -> dict:
@@ -347,17 +362,19 @@ def _render_and_keep(view, public: bool, args, kwargs):
         body = response.get_data()
         token = g.get("csrf_token")
         parts = tuple(body.split(token.encode())) if token else (body,)
-        headers = tuple((name, value) for name, value in response.headers.items()
-                        if name.lower() not in ("set-cookie", "content-length"))
-        entry = Entry(school, versions, response.status_code, headers, parts, len(body) + 200)
+        entry = Entry(school, versions, response.status_code, parts,
+                      token.encode() if token else b"", session.get("csrf_token"),
+                      len(body) + 200)
         pages = store()
         pages.put(key, entry)
         # A session's first page makes its CSRF secret: kept under the session as the view
         # left it too (the browser's next request), and as it came (a client that keeps no
-        # cookie asks again without the secret; the token is made per request anyway).
-        after = _key(key[1])
-        if after is not None and after != key:
-            pages.put(after, entry)
+        # cookie asks again without the secret; its hit makes a new one).
+        if not public and "_flashes" not in session and "_remember" not in session:
+            after = _key(key[0], session, request, current_app.config["PAGE_CACHE_SECONDS"])
+            if after != key:
+                pages.put(after, entry)
+        request.environ[KEPT] = entry
     return response
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.exceptions import SecurityError
 from werkzeug.wsgi import get_host
 
-from collab.core import errors, mail, notify, page_cache
+from collab.core import errors, mail, notify, page_cache, page_hits
 from collab.core.links import safe_next
 from collab.core.text import CheckedJSONProvider, is_clean
 from collab.extensions import login_manager
@@ -86,10 +86,16 @@ def _refuse_unclean_text():
 
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, the signing serializer made once per set of keys
-    instead of at every request's open and save (issue 16: a few microseconds each)."""
+    instead of at every request's open and save (issue 16: a few microseconds each), and a
+    GET's session opened once."""
 
     def __init__(self) -> None:
         self._serializers: dict = {}
+
+    def open_session(self, app: Flask, request):
+        # Opened already by the page cache's WSGI layer for a GET (core/page_hits.py).
+        opened = request.environ.pop(page_hits.SESSION, None)
+        return opened if opened is not None else super().open_session(app, request)
 
     def get_signing_serializer(self, app: Flask):
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
@@ -184,8 +190,9 @@ def register(app: Flask) -> None:
     # gunicorn the first request does).
     app.before_request(lambda: mail.start_sender(app) and None)
     app.before_request(_refuse_unclean_text)
-    # A kept page is served before the user is loaded (core/page_cache.py).
-    app.before_request(page_cache.serve_cached)
+    # A kept page is served before Flask (core/page_hits.py); a cached view's miss is noted
+    # before the user is loaded (core/page_cache.py).
+    app.before_request(page_cache.note_miss)
     app.before_request(_require_login)
     app.after_request(_security_headers)
     app.context_processor(_template_context)

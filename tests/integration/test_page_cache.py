@@ -451,3 +451,101 @@ def test_healthz_refuses_an_unknown_host(app):
     c = app.test_client()
     assert c.get("/healthz").status_code == 400
     assert c.get("/healthz", base_url="http://rembuk.sekolah.example").status_code == 200
+
+
+# ---------------------------------------------------------------- answered in WSGI
+
+
+def _page_headers(response) -> list:
+    """The headers that belong to the page, not to this one answer."""
+    return sorted((name, value) for name, value in response.headers.items()
+                  if name not in ("Set-Cookie", "Date", "Content-Length"))
+
+
+@pytest.mark.parametrize("encoding", ["", "br, gzip", "gzip", "identity"])
+def test_a_hit_goes_out_as_flasks_answer_did(app, world, client_for, encoding):
+    """A hit is answered before Flask (core/page_hits.py), with the headers of the page's
+    first answer, after every after-request hook, and compressed as Flask-Compress would."""
+    c = client_for(world["a"]["teacher"])
+    c.environ_base["HTTP_ACCEPT_ENCODING"] = encoding
+    before_request = []
+    app.before_request_funcs[None].insert(0, lambda: before_request.append(1))
+    try:
+        first, hit = fetch(app, c, "/plans/")
+        assert not hit and before_request
+        before_request.clear()
+        again, hit = fetch(app, c, "/plans/")
+    finally:
+        app.before_request_funcs[None].pop(0)
+    assert hit and before_request == []  # Flask's request machinery never ran
+    assert _page_headers(again) == _page_headers(first)
+    assert again.headers.get("Content-Encoding") == first.headers.get("Content-Encoding")
+    assert int(again.headers["Content-Length"]) == len(again.get_data())
+    # The test client decodes nothing: compare the pages as the browser reads them.
+    assert _decoded(again) == _decoded(first)
+    assert "Set-Cookie" not in again.headers  # the session already had its secret
+
+
+def _decoded(response) -> str:
+    import gzip
+
+    import brotli
+
+    data = response.get_data()
+    encoding = response.headers.get("Content-Encoding")
+    if encoding == "br":
+        data = brotli.decompress(data)
+    elif encoding == "gzip":
+        data = gzip.decompress(data)
+    return data.decode()
+
+
+@pytest.mark.parametrize("encoding", ["", "br, gzip"])
+def test_a_new_visitors_hit_of_the_sign_in_page_goes_out_as_flasks_answer_did(app, encoding):
+    first_visitor, second_visitor = app.test_client(), app.test_client()
+    for c in (first_visitor, second_visitor):
+        c.environ_base["HTTP_ACCEPT_ENCODING"] = encoding
+    first, _ = fetch(app, first_visitor, "/auth/login")
+    again, hit = fetch(app, second_visitor, "/auth/login")
+    assert hit
+    assert _page_headers(again) == _page_headers(first)
+    # Each gets a session of its own, with a cookie set as Flask sets it.
+    first_cookie, again_cookie = first.headers["Set-Cookie"], again.headers["Set-Cookie"]
+    assert first_cookie.split(";", 1)[1] == again_cookie.split(";", 1)[1]
+    assert first_cookie.split(";")[0] != again_cookie.split(";")[0]
+    with second_visitor.session_transaction() as session:
+        assert set(session) == {"csrf_token"}
+        secret = session["csrf_token"]
+    token = csrf_token(_decoded(again))
+    with app.test_request_context():
+        flask_session["csrf_token"] = secret
+        validate_csrf(token)
+    assert _decoded(again).replace(token, "") == _decoded(first).replace(
+        csrf_token(_decoded(first)), "")
+
+
+@pytest.mark.parametrize("headers", [
+    {},
+    {"User-Agent": "Mozilla/5.0 (Linux; Android 13) Chrome/120"},
+    {"User-Agent": "Kiosk", "X-Forwarded-For": "10.1.2.3, 127.0.0.1"},
+    {"X-Forwarded-For": "2001:db8::1"},
+    {"User-Agent": "Ponsel ñandú ☂"},
+])
+def test_the_browser_id_is_flask_logins(app, headers):
+    from flask import request
+    from flask_login.utils import _create_identifier
+
+    with app.test_request_context(headers=headers, environ_base={"REMOTE_ADDR": "192.0.2.7"}):
+        assert page_cache.browser_id(request) == _create_identifier()
+
+
+def test_a_tampered_session_cookie_is_never_served_a_page(app, world, client_for):
+    c = client_for(world["a"]["teacher"])
+    warm(app, c, "/plans/")
+    cookie = c.get_cookie("rembuk_session")
+    value = cookie.value
+    forged = value[:-2] + ("AA" if not value.endswith("AA") else "BB")
+    thief = app.test_client()
+    thief.set_cookie("rembuk_session", forged)
+    response, hit = fetch(app, thief, "/plans/")
+    assert not hit and response.status_code == 302
