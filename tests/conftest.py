@@ -57,6 +57,10 @@ def base_config(tmp_path: Path, database_url: str) -> dict:
         # sees are the views' own; tests/integration/test_page_cache.py turns it on, and
         # REMBUK_TEST_PAGE_CACHE=1 runs the whole suite with it.
         "PAGE_CACHE": os.environ.get("REMBUK_TEST_PAGE_CACHE") == "1",
+        # No copy of the versions fed by PostgreSQL: a test's clean-up deletes rows, which
+        # notifies nothing (production never deletes them); tests/integration/
+        # test_version_feed.py runs the feed on apps of its own.
+        "PAGE_VERSIONS_FEED": False,
     }
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from collab.core import activity, database, mail, page_cache
+from collab.core import activity, database, mail, page_cache, version_feed
 
 LISTENERS = (
     (Engine, "connect", database.on_connect),
@@ -18,6 +18,7 @@ LISTENERS = (
     # The rendered-page cache's data versions, bumped in every writing transaction.
     (Session, "before_flush", page_cache.bump_for_flush),
     (Session, "do_orm_execute", page_cache.bump_for_statement),
+    (Session, "after_commit", version_feed.applied_at_commit),
     (Session, "after_transaction_end", page_cache.transaction_ended),
     (Session, "after_soft_rollback", page_cache.forget_bumps),
 )

@@ -20,7 +20,8 @@ transaction of every write: `before_flush` for the unit of work, `do_orm_execute
 INSERT/UPDATE/DELETE. The school is the written rows' `school_id`, else the acting user's
 school; a write with neither (the CLI, a background job, an anonymous request) bumps row 0,
 which every entry depends on. The bump commits or rolls back with the write, so every
-process (gunicorn on PostgreSQL) sees the new version exactly when it sees the new data.
+process (gunicorn on PostgreSQL) reading the table sees the new version exactly when it sees
+the new data; a hit on PostgreSQL reads a copy fed at commit (core/version_feed.py).
 
 A hit loads no user and runs no view: it answers before `_require_login`, after the trusted-host
 and text checks; the security headers, compression and session saving run after it as on any
@@ -38,6 +39,7 @@ from flask import Flask, Response, current_app, g, has_request_context, request,
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from collab.core.version_feed import CHANNEL
 from collab.extensions import db
 
 GLOBAL = 0  # the version row every page depends on
@@ -54,6 +56,11 @@ _SESSION_KEYS_IGNORED = frozenset({"csrf_token"})
 _UPSERT = text(
     "INSERT INTO page_versions (school_id, version) VALUES (:school, :version) "
     "ON CONFLICT (school_id) DO UPDATE SET version = :version")
+# PostgreSQL delivers the notification at commit, and never for a rolled-back write.
+_UPSERT_NOTIFY = text(
+    "WITH bumped AS (INSERT INTO page_versions (school_id, version) VALUES (:school, :version) "
+    "ON CONFLICT (school_id) DO UPDATE SET version = :version RETURNING school_id, version) "
+    "SELECT pg_notify(:channel, school_id || ':' || version) FROM bumped")
 _VERSIONS = text("SELECT school_id, version FROM page_versions WHERE school_id IN (0, :school)")
 
 
@@ -101,15 +108,22 @@ def _schools_written(objects) -> set[int]:
 
 def bump(session: Session, schools: set[int]) -> None:
     """Give `schools` new versions in the session's current transaction, once per school and
-    transaction (a rolled-back savepoint may have taken a bump with it: then again)."""
-    bumped = session.info.setdefault("page_cache_bumped", set())
-    new = schools - bumped
+    transaction (a rolled-back savepoint may have taken a bump with it: then again). On
+    PostgreSQL the same statement notifies the other processes (core/version_feed.py)."""
+    bumped = session.info.setdefault("page_cache_bumped", {})
+    new = schools - bumped.keys()
     if not new:
         return
     connection = session.connection()
+    notify = connection.dialect.name == "postgresql"
     for school in sorted(new):
-        connection.execute(_UPSERT, {"school": school, "version": secrets.randbits(62)})
-    bumped.update(new)
+        version = secrets.randbits(62)
+        if notify:
+            connection.execute(_UPSERT_NOTIFY,
+                               {"school": school, "version": version, "channel": CHANNEL})
+        else:
+            connection.execute(_UPSERT, {"school": school, "version": version})
+        bumped[school] = version
 
 
 def forget_bumps(session: Session, *args) -> None:
@@ -393,6 +407,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("PAGE_CACHE", True)
     app.config.setdefault("PAGE_CACHE_SECONDS", 60)
     app.config.setdefault("PAGE_CACHE_BYTES", 32 * 1024 * 1024)
+    app.config.setdefault("PAGE_VERSIONS_FEED", True)
     app.extensions["rembuk_page_cache"] = PageStore(app.config["PAGE_CACHE_BYTES"])
     # Its listeners are core's (core/listeners.py): the versions are bumped in every
     # process, whether or not it serves pages from a cache.

@@ -15,6 +15,8 @@ The session is opened once: Flask's session interface reuses the one opened here
 - the trusted-host check (`Request.host` raises for another host: the request goes on to
   Flask, which refuses it);
 - Flask-Login's session protection (`page_cache.browser_id`);
+- the data versions, from this process's copy on PostgreSQL while it is fed
+  (core/version_feed.py), else one statement;
 - the CSRF token: the kept page's own when the session has the secret it was signed from,
   else one signed now from the session's secret, made first when the session has none (the
   session cookie is then set, as Flask would);
@@ -31,7 +33,7 @@ from werkzeug.exceptions import SecurityError
 from werkzeug.http import dump_cookie, http_date
 from werkzeug.wrappers import Request
 
-from collab.core import page_cache
+from collab.core import page_cache, version_feed
 from collab.extensions import compress, db
 
 # The opened session, for Flask's session interface to reuse (core/web.py).
@@ -66,13 +68,21 @@ class CachedPages:
         pages = page_cache.store(app)
         entry = pages.get(key)
         if entry is not None and entry.wire_headers is not None:
-            if entry.versions is None or (page_cache.committed_versions(entry.school, self.engine)
-                                          == entry.versions):
+            if entry.versions is None or self._versions(entry.school) == entry.versions:
                 pages.hits += 1
                 return self._answer(entry, request, session, start_response)
             pages.drop(key)
         environ[page_cache.KEY] = key
         return self.wsgi_app(environ, self._recording(environ, start_response))
+
+    def _versions(self, school: int | None) -> tuple[int, int]:
+        """The committed versions: this process's copy on PostgreSQL while it is fed
+        (core/version_feed.py), else one statement."""
+        feed = version_feed.for_app(self.app, self.engine)
+        versions = feed.versions(school) if feed is not None else None
+        if versions is None:
+            versions = page_cache.committed_versions(school, self.engine)
+        return versions
 
     @property
     def engine(self):
