@@ -4,6 +4,8 @@
 the production password cost (scrypt N=2^17). While ten sign-ins with wrong passwords and
 five previews of a 199,000-character Markdown table run at once, a probe sends GET /healthz
 one after the other on a kept-alive connection; the budget is the probe's p99 under 50 ms.
+The server's loop watch (LOOP_WATCH_MS, 50) names every request that held the loop for 50 ms
+or more; those reports are listed with the figures.
 Before item 4, the sign-ins made /healthz wait up to 3.3 s and the previews 11 s.
 
 `python -m bench.loop_stall` runs this one alone and prints its table.
@@ -33,6 +35,9 @@ class Stall:
     p99_ms: float
     max_ms: float
     load_seconds: float
+    # The server's own reports of a request holding its loop for 50 ms or more
+    # (collab/core/serving.py, watch_the_loop), one line each.
+    held: list[str]
 
 
 def big_table(characters: int = 199_000) -> str:
@@ -128,11 +133,14 @@ def run() -> Stall:
                 browser.close()
             if errors:
                 raise RuntimeError(f"{errors[0]}\n{server.log()}")
+            log = (server.log_dir / "server.log").read_text(errors="replace")
+            held = [line.split("WARNING", 1)[-1].strip() for line in log.splitlines()
+                    if "loop held for" in line]
         finally:
             server.stop()
     times = sorted(measured)
     return Stall(len(times), percentile(times, 0.5), percentile(times, 0.99), times[-1],
-                 load_seconds)
+                 load_seconds, held)
 
 
 def checks(stall: Stall) -> list:
@@ -142,7 +150,11 @@ def checks(stall: Stall) -> list:
     return [Check(f"{name} p50", stall.p50_ms, "ms"),
             Check(f"{name} p99", stall.p99_ms, "ms", P99_BUDGET_MS, "<"),
             Check(f"{name} max", stall.max_ms, "ms"),
-            Check("the load itself (wall time)", stall.load_seconds * 1000, "ms")]
+            Check("the load itself (wall time)", stall.load_seconds * 1000, "ms"),
+            # Wall time on the loop's thread: on a busy machine a request descheduled by the
+            # system counts too, so this is the list to read, not a budget.
+            Check("server's reports of the loop held for 50 ms or more", len(stall.held),
+                  "reports")]
 
 
 def details(stall: Stall) -> dict:
@@ -157,4 +169,6 @@ if __name__ == "__main__":
     logging.disable(logging.INFO)
     measured = run()
     print(table(checks(measured)))
+    for line in measured.held:
+        print(line)
     sys.exit(1 if any(c.passed is False for c in checks(measured)) else 0)

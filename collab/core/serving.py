@@ -1,8 +1,14 @@
 """How `python app.py` serves: gevent's WSGI server with a handler that sends responses
-without Nagle's delay (issue 16). Used by app.py and by the bare yardstick app of the
-benchmarks (bench/bare_app.py), so that both are served the same way."""
+without Nagle's delay (issue 16), and a watch on gevent's loop that reports a request
+holding it (`watch_the_loop`, also under gunicorn). The handler is used by app.py and by the
+bare yardstick app of the benchmarks (bench/bare_app.py), so that both are served alike."""
 
+import logging
 import socket
+import sys
+import traceback
+import weakref
+from pathlib import Path
 
 
 def no_delay_handler(async_mode: str) -> dict:
@@ -22,3 +28,59 @@ def no_delay_handler(async_mode: str) -> dict:
             super().__init__(sock, address, server, rfile)
 
     return {"handler_class": NoDelayHandler}
+
+
+# --- the loop watch (issue 16, item 4) ----------------------------------------------------
+
+LOG = logging.getLogger("rembuk.loop")
+_serving: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+class LoopWatch:
+    """WSGI: remembers which request each greenlet serves, so that a report of a held loop
+    names it (a dictionary entry per request)."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        from gevent import getcurrent
+
+        _serving[getcurrent()] = f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
+        return self.wsgi_app(environ, start_response)
+
+
+def watch_the_loop(app, max_ms: float) -> bool:
+    """Under gevent, have gevent's monitor thread report every time one greenlet holds the
+    loop for `max_ms` or more (it checks every `max_ms`; a report means the loop was held
+    for at least that long, up to twice it), as one warning that names the request and its
+    innermost frames, instead of gevent's own report of every greenlet. Returns whether it
+    watches (not without gevent's patching, or with max_ms 0)."""
+    from gevent import config, events, get_hub, monkey
+
+    if max_ms <= 0 or not monkey.is_module_patched("socket"):
+        return False
+    config.max_blocking_time = max_ms / 1000
+    config.monitor_thread = True
+    config.print_blocking_reports = False
+    app.wsgi_app = LoopWatch(app.wsgi_app)
+
+    loop = get_hub()
+
+    def report(event):
+        # Only the serving loop: a thread of gevent's pool (password hashing) has a hub of
+        # its own, which waits for work by blocking, as it should.
+        if not isinstance(event, events.EventLoopBlocked) or event.hub is not loop:
+            return
+        # The loop's thread is still running the greenlet that holds it: its frames now.
+        frame = sys._current_frames().get(loop.thread_ident)
+        frames = traceback.extract_stack(frame)[-3:] if frame is not None else []
+        LOG.warning("loop held for %d ms or more by %s; innermost: %s", max_ms,
+                    _serving.get(event.greenlet, "no request"),
+                    " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                                for f in reversed(frames)) or "?")
+
+    if report not in events.subscribers:
+        events.subscribers.append(report)
+    loop.start_periodic_monitoring_thread()
+    return True
