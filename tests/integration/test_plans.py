@@ -675,6 +675,38 @@ def test_the_preview_button_without_script_shows_the_preview_and_saves_nothing(a
     assert db.session.scalar(select(func.count(Plan.id))) == 0
 
 
+@pytest.mark.parametrize("how", ["live", "button", "button on a plan"])
+def test_a_preview_renders_without_holding_the_write_lock(app, a, teacher, monkeypatch, how):
+    """On SQLite a POST holds the write lock from its first statement; a preview writes
+    nothing and ends its transaction before the Markdown is rendered, so colleagues' writes
+    need not wait for a long text (bench/loop_stall.py)."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the write lock is SQLite's")
+    from collab.core import database
+    from collab.plans.routes import pages
+
+    held = []
+    real = pages.render_markdown
+
+    def spy(text, *args, **kwargs):
+        held.append(database._write_lock.locked())
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(pages, "render_markdown", spy)
+    if how == "live":
+        token = csrf_token(teacher.get("/plans/new").text)
+        response = teacher.post("/plans/preview", data={"body": "# Judul"},
+                                headers={"X-CSRFToken": token})
+    elif how == "button":
+        response = post_form(teacher, "/plans/new", {**new_plan_form(), "preview": "1"})
+    else:
+        plan = make_plan(a["teacher"])
+        page = f"/plans/{plan.id}/edit"
+        response = post_form(teacher, page, edit_data(plan, preview="1"), page=page)
+    assert response.status_code == 200
+    assert held == [False]
+
+
 LIMITED = "You asked for many previews in a short time"
 
 
