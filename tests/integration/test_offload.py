@@ -23,6 +23,8 @@ import json
 import gevent
 from werkzeug.security import generate_password_hash
 from collab import create_app
+from collab.core import rendering
+from collab.core.offload import off_loop
 from collab.people import service_accounts
 
 COST = "scrypt:131072:8:1"
@@ -42,9 +44,12 @@ def turns_during(work):
 gevent.spawn(ticker)
 app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "PASSWORD_HASH_METHOD": COST,
                   "MAIL_OUTBOX": OUTBOX})
+TABLE = "<table>" + "<tr><td>1</td><td><b>tuntas</b></td></tr>" * 30000 + "</table>"
 with app.app_context():
     hashed = service_accounts.hash_password("correct horse battery")
     print(json.dumps({
+        "sanitise_on_loop": turns_during(lambda: rendering.sanitise(TABLE)),
+        "sanitise": turns_during(lambda: off_loop(rendering.sanitise, TABLE)),
         "on_loop": turns_during(lambda: generate_password_hash("x" * 12, method=COST)),
         "hash": turns_during(lambda: service_accounts.hash_password("correct horse battery")),
         "check": turns_during(lambda: service_accounts._matches(hashed, "wrong password!")),
@@ -63,6 +68,25 @@ def test_scrypt_runs_beside_the_gevent_loop(tmp_path):
     assert turns["on_loop"] == 0  # the yardstick: on the loop, nothing else runs
     assert turns["hash"] > 3 and turns["check"] > 3
     assert turns["matches"] is True
+    # nh3 releases the GIL too: a long text's cleaning in the pool lets the loop run.
+    assert turns["sanitise_on_loop"] == 0 and turns["sanitise"] > 3
+
+
+@pytest.mark.parametrize("characters", [200, 60_000])
+def test_only_a_long_texts_cleaning_leaves_the_loop(app, monkeypatch, characters):
+    from collab.core import rendering
+
+    handed = []
+
+    def watching(func, *args):
+        handed.append(func)
+        return func(*args)
+
+    monkeypatch.setattr(rendering, "off_loop", watching)
+    text = "| a | b |\n| --- | --- |\n" + "| 1 | **tuntas** |\n" * (characters // 18)
+    html = rendering.render_markdown(text)
+    assert "<table>" in html and "<script" not in html
+    assert handed == ([rendering.sanitise] if characters > 20_000 else [])
 
 
 def test_without_gevent_the_hash_is_a_plain_call(app):
