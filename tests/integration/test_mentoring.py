@@ -366,12 +366,12 @@ def test_a_bad_check_in_is_refused_next_to_its_field(school, client_for, data, f
                                                       sentence):
     pair = _active_pair(school)
     c = client_for(school["dewi"])
-    c.post("/language", data={"csrf_token": csrf_token(c.get("/").text), "language": "en"})
+    c.post("/language", data={"csrf_token": csrf_token(c.get("/").text), "lang": "en"})
     url = f"/mentoring/pairs/{pair.id}"
     data = {"held_on": utcnow().date().isoformat(), "next_step": "Langkah", **data}
     response = post_form(c, f"{url}/checkins", data, page=url)
     assert response.status_code == 400
-    assert f'id="{field}-error"' in response.text
+    assert f'id="{field}-error"' in response.text and sentence in response.text
     assert 'value="Langkah"' in response.text  # what was typed stays
     assert db.session.scalar(select(CheckIn)) is None
 
