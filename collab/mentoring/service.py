@@ -44,6 +44,8 @@ class MentoringError(RuleError):
         "capacity": _l("Choose how many novices: 1 to %(max)d.", max=MAX_CAPACITY),
         "capacity_taken": _l("You already have more novices than that; choose a larger "
                              "number."),
+        "capacity_taken_teacher": _l("This teacher already has more novices than that; "
+                                     "choose a larger number."),
         "focus_unknown": _l("Choose focus areas from the list."),
         "focus_count": _l("Choose at most %(max)d focus areas.", max=MAX_FOCUS),
         "note_long": _l("At most %(max)d characters.", max=MAX_NOTE),
@@ -104,9 +106,10 @@ def _profile_list(user: User, name: str) -> list:
     return list(getattr(user.profile, name, None) or [])
 
 
-def set_offer(user: User, capacity, subjects, grades, focus, note: str = "") -> MentoringProfile:
-    """The teacher offers to mentor at most `capacity` novices (by themselves or set by the
-    principal). Refuses a capacity outside 1–3 or below the novices already taken."""
+def set_offer(user: User, capacity, subjects, grades, focus, note: str = "",
+              by: User | None = None) -> MentoringProfile:
+    """The teacher offers to mentor at most `capacity` novices (by themselves, or set `by`
+    the principal). Refuses a capacity outside 1–3 or below the novices already taken."""
     if not can_mentor(user):
         raise MentoringError("not_experienced", "capacity")
     if not isinstance(capacity, int) or not 1 <= capacity <= MAX_CAPACITY:
@@ -117,7 +120,9 @@ def set_offer(user: User, capacity, subjects, grades, focus, note: str = "") -> 
         raise MentoringError("note_long", "note")
     row = _profile_row(user)
     if capacity < len(open_pairs_of_mentor(user.id)):
-        raise MentoringError("capacity_taken", "capacity")
+        by_other = by is not None and by.id != user.id
+        raise MentoringError("capacity_taken_teacher" if by_other else "capacity_taken",
+                             "capacity")
     row.willing = True
     row.capacity = capacity
     row.subjects = [s.strip() for s in subjects or [] if s.strip()][:20]

@@ -164,3 +164,22 @@ def test_a_goal_over_500_characters(school, client_for, lang, field):  # noqa: F
     assert SENTENCES["long_goal"][lang] in error_next_to(response, field)
     assert all(value in response.text for value in typed.values())
     assert count(MentoringGoal) == 0
+
+
+def test_the_principal_lowering_a_mentors_capacity_below_their_mentees(school, client_for,  # noqa: F811
+                                                                       lang):
+    ana = school["ana"]  # capacity 2
+    _active_pair(school, "dewi", "ana")
+    mentoring.request_mentor(school["eko"], ana)
+    db.session.commit()
+    c = client_in(client_for, school["principal"], lang)
+    response = post_form(c, f"/mentoring/teachers/{ana.id}/offer", {"capacity": "1"},
+                         page="/mentoring/")
+    assert response.status_code == 400
+    sentence = {"en": "This teacher already has more novices than that; choose a larger "
+                      "number.",
+                "id": "Guru ini sudah punya lebih banyak guru pemula dari itu; pilih angka "
+                      "yang lebih besar."}[lang]
+    assert sentence in error_next_to(response, f"capacity-{ana.id}")
+    assert 'value="1"' in response.text
+    assert mentoring.profile_of(ana).capacity == 2
