@@ -460,6 +460,19 @@ def test_the_demo_has_pairs_unpaired_novices_and_mentors_with_room(demo_data):
     assert first.status == "active"
     assert (len(first.goals), len(first.checkins)) == (2, 3)
     assert sum(goal.done_at is not None for goal in first.goals) == 1
+    # One observation each way between them, and a thank-you.
+    from collab.mentoring import service_life as life
+    from collab.mentoring import service_together as together
+    from collab.observations.models import Observation, ObservationObserver
+
+    each_way = set(db.session.execute(
+        select(Observation.teacher_id, ObservationObserver.user_id)
+        .join(ObservationObserver, ObservationObserver.observation_id == Observation.id)
+        .where(ObservationObserver.status == "accepted",
+               Observation.state.in_(("scheduled", "completed", "debriefed")))).all())
+    assert {(first.novice_id, first.mentor_id), (first.mentor_id, first.novice_id)} <= each_way
+    assert len(together.observations_between(first)) >= 2
+    assert len(life.thanks_of_pair(first)) == 1
     solution = pairing.solve(first.school_id)
     assert {handle[m.user.id] for m in solution.mentors} >= {"guru01", "guru03", "guru07"}
     left = {handle[p.novice.user.id] for p in solution.proposals} | {
