@@ -76,8 +76,9 @@ def years_of(user: User) -> int | None:
 
 
 def can_mentor(user: User) -> bool:
+    """A teacher of 3+ years (the principal names mentors, and is none)."""
     years = years_of(user)
-    return years is not None and years >= NOVICE_YEARS
+    return years is not None and years >= NOVICE_YEARS and not user.is_principal
 
 
 def is_novice(user: User) -> bool:
@@ -179,7 +180,8 @@ def experienced(school_id: int) -> list[User]:
     return list(db.session.scalars(
         select(User).join(Membership, Membership.user_id == User.id)
         .join(Profile, Profile.user_id == User.id)
-        .where(Membership.school_id == school_id, Profile.years_teaching >= NOVICE_YEARS)
+        .where(Membership.school_id == school_id, Membership.role == "teacher",
+               Profile.years_teaching >= NOVICE_YEARS)
         .order_by(func.lower(User.name), User.id)))
 
 
