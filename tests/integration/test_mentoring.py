@@ -431,6 +431,15 @@ def test_the_pair_writes_goals_and_check_ins(school, client_for):
     assert f'href="/observations/new?observer={school["ana"].id}"' in novice.get(url).text
 
 
+def test_the_pair_page_names_both_since_when_and_the_novices_focus_areas(school, client_for):
+    pair = _active_pair(school)
+    school["ana"].language = "en"
+    db.session.commit()
+    page = client_for(school["ana"]).get(f"/mentoring/pairs/{pair.id}").text
+    assert "Dewi and Ana" in page
+    assert "since " in page and "Questioning, ICT in class" in page
+
+
 @pytest.mark.parametrize(("data", "field", "sentence"), [
     ({"held_on": "2999-01-01", "talked": "Masa depan"}, "held_on", "future"),
     ({"held_on": "", "talked": "Tanpa tanggal"}, "held_on", "date"),
