@@ -252,8 +252,10 @@ def _open_pair(novice: User, mentor: User, asked_by: User, status: str,
     if open_pair_of_novice(novice.id) is not None:
         raise MentoringError("novice_paired", "mentor_id")
     taken = {p.place for p in open_pairs_of_mentor(mentor.id)}
+    # Counted, not only looked for: after a capacity was lowered, an open pair may hold a
+    # place above it, and a free place under it is then no free place.
     place = next((n for n in range(1, offer.capacity + 1) if n not in taken), None)
-    if place is None:
+    if len(taken) >= offer.capacity or place is None:
         raise MentoringError("mentor_full", "mentor_id")
     pair = MentorPair(school_id=novice.school_id, novice_id=novice.id, mentor_id=mentor.id,
                       place=place, status=status, asked_by_id=asked_by.id, message=message)

@@ -183,3 +183,35 @@ def test_the_principal_lowering_a_mentors_capacity_below_their_mentees(school, c
     assert sentence in error_next_to(response, f"capacity-{ana.id}")
     assert 'value="1"' in response.text
     assert mentoring.profile_of(ana).capacity == 2
+
+
+def test_a_mentor_whose_capacity_was_lowered_after_a_pair_ended_is_not_filled_over_it(
+        school):  # noqa: F811
+    ana = school["ana"]  # capacity 2
+    first = _active_pair(school, "dewi", "ana")  # place 1
+    second = _active_pair(school, "eko", "ana")  # place 2
+    from collab.mentoring import service_life as life
+
+    life.end(first, school["dewi"], "Selesai lebih awal.")  # place 1 is free again
+    mentoring.set_offer(ana, 1, [], [], [])  # one mentee left: allowed
+    db.session.commit()
+    assert second.place == 2
+    with pytest.raises(mentoring.MentoringError) as refused:
+        mentoring.propose(school["principal"], school["fajar"], ana)
+    assert refused.value.code == "mentor_full"
+    db.session.rollback()
+    assert len(mentoring.open_pairs_of_mentor(ana.id)) == 1
+
+
+def test_the_database_refuses_a_capacity_outside_one_to_three(school):  # noqa: F811
+    from sqlalchemy.exc import IntegrityError
+
+    from collab.mentoring.models import MentoringProfile
+
+    for capacity in (0, 4):
+        db.session.add(MentoringProfile(user_id=school["citra"].id,
+                                        school_id=school["school"].id, willing=True,
+                                        capacity=capacity))
+        with pytest.raises(IntegrityError):
+            db.session.flush()
+        db.session.rollback()
