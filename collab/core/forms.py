@@ -46,7 +46,12 @@ def new_password_fields(min_length: int):
 
 class WholeNumberField(IntegerField):
     """A whole number typed in a text box. Text that is not a number gets one message, in
-    the user's language, and no range message on top of it."""
+    the user's language (`not_a_number`, by default an example of a number), and no range
+    message on top of it."""
+
+    def __init__(self, *args, not_a_number=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.not_a_number = not_a_number or _l("Type a whole number, such as 45.")
 
     def process_formdata(self, valuelist):
         if valuelist and valuelist[0].strip():
@@ -54,7 +59,7 @@ class WholeNumberField(IntegerField):
                 self.data = int(valuelist[0].strip())
             except ValueError:
                 self.data = None
-                raise ValueError(_l("Type a whole number, such as 45.")) from None
+                raise ValueError(self.not_a_number) from None
         else:
             self.data = None
 

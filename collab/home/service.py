@@ -37,7 +37,7 @@ from collab.core import notify
 from collab.core.models import utcnow
 from collab.core.notify import Notification
 from collab.extensions import db
-from collab.mentoring.models import MentorPair
+from collab.mentoring.models import CheckIn, MentorPair
 from collab.observations.models import ActionStep, Observation, ObservationObserver
 from collab.people.models import Team, TeamMember, User
 from collab.rooms.models import Room, RoomMember, RoomMessage
@@ -96,10 +96,12 @@ class TeamActivity:
 
 @dataclass(frozen=True)
 class PairLink:
-    """One of my running mentoring pairs: its id and the other teacher's name."""
+    """One of my running mentoring pairs: its id, the other teacher's name and the next step
+    of its last check-in ("" if it named none, None before the first check-in)."""
 
     pair_id: int
     name: str
+    next_step: str | None = None
 
 
 @dataclass
@@ -122,9 +124,9 @@ def summary(user, today: date) -> HomeSummary:
         if item.kind == "action":
             result.actions.append(item)
         elif item.kind == "mentor":
-            result.mentors.append(PairLink(item.id, item.label))
+            result.mentors.append(PairLink(item.id, item.label, item.detail))
         elif item.kind == "mentee":
-            result.mentees.append(PairLink(item.id, item.label))
+            result.mentees.append(PairLink(item.id, item.label, item.detail))
         else:
             result.waiting.append(item)
     result.today = today_items(params)
@@ -237,7 +239,8 @@ def _agenda_statement():
     send and those of my lessons waiting for my reflection (by time), the feedback I have
     been asked for and not yet given (soonest due first), the mentoring requests waiting for
     my answer, my open action steps (soonest due first), then my running mentoring pairs
-    (kind "mentor" when I am the novice, "mentee" when I mentor; newest first)."""
+    (kind "mentor" when I am the novice, "mentee" when I mentor; newest first; the detail is
+    the next step of the pair's last check-in)."""
     user_id, now = bindparam("user_id"), bindparam("now")
     answers = (select(literal("answer").label("kind"), Observation.id,
                       User.name.label("label"), Observation.lesson_date.label("on"),
@@ -287,10 +290,13 @@ def _agenda_statement():
                       cast(ActionStep.due_on, String))
                .where(ActionStep.owner_id == user_id, ActionStep.done_at.is_(None)))
     partner = aliased(User)
+    next_step = (select(CheckIn.next_step).where(CheckIn.pair_id == MentorPair.id)
+                 .order_by(CheckIn.held_on.desc(), CheckIn.id.desc()).limit(1)
+                 .correlate(MentorPair).scalar_subquery())
     running = (select(case((MentorPair.novice_id == user_id, literal("mentor")),
                            else_=literal("mentee")),
                       MentorPair.id, partner.name, cast(null(), Date), cast(null(), Integer),
-                      cast(null(), String), literal(5), cast(null(), String))
+                      cast(next_step, String), literal(5), cast(null(), String))
                .join(partner, partner.id == case((MentorPair.mentor_id == user_id,
                                                   MentorPair.novice_id),
                                                  else_=MentorPair.mentor_id))

@@ -3,10 +3,15 @@
 A pair exists for its two teachers and the principals of its school; for anyone else (a
 colleague, another school) it is a 404. Its goals and check-ins are the pair's only: a
 principal sees that the pair exists, since when, and the count and dates of its check-ins.
+
+A novice may let their mentor into their debriefs (`MentorPair.share_debriefs`): while the
+pair is active, the mentor reads the debrief of the novice's observed lessons and joins its
+room (`shares_debriefs`, asked by the observations and rooms areas).
 """
 
 from flask import abort
 from flask_login import current_user
+from sqlalchemy import select
 
 from collab.extensions import db
 from collab.mentoring.models import MentoringGoal, MentorPair
@@ -40,6 +45,18 @@ def pair_of_mine(pair_id: int) -> MentorPair:
     if not in_pair(current_user, pair):
         abort(403)
     return pair
+
+
+def shares_debriefs(user, teacher_id: int) -> bool:
+    """Whether `user` mentors the teacher in an active pair of their school and the teacher
+    lets them into their debriefs (one query)."""
+    school_id = getattr(user, "school_id", None)
+    if school_id is None or user.id == teacher_id:
+        return False
+    return db.session.scalar(select(MentorPair.id).where(
+        MentorPair.school_id == school_id, MentorPair.mentor_id == user.id,
+        MentorPair.novice_id == teacher_id, MentorPair.status == "active",
+        MentorPair.share_debriefs.is_(True)).limit(1)) is not None
 
 
 def goal_of_pair(pair: MentorPair, goal_id: int) -> MentoringGoal:

@@ -46,6 +46,7 @@ class FocusField(SelectMultipleField):
 class OfferForm(FlaskForm):
     capacity = WholeNumberField(
         _l("How many novices at most"), description=CAPACITY_MESSAGE,
+        not_a_number=CAPACITY_MESSAGE,
         validators=[InputRequired(message=CAPACITY_MESSAGE),
                     NumberRange(min=1, max=MAX_CAPACITY, message=CAPACITY_MESSAGE)],
         render_kw={"inputmode": "numeric"})
@@ -81,7 +82,7 @@ class AnswerForm(FlaskForm):
 
 class PrincipalOfferForm(FlaskForm):
     capacity = WholeNumberField(
-        _l("Novices at most"),
+        _l("Novices at most"), not_a_number=CAPACITY_MESSAGE,
         validators=[Optional(), NumberRange(min=1, max=MAX_CAPACITY, message=CAPACITY_MESSAGE)],
         render_kw={"inputmode": "numeric"})
 

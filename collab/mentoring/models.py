@@ -5,8 +5,9 @@ check-ins.
 A mentor never takes more novices than their capacity, even when two requests race: every
 open pair (asked, proposed or running) holds one of its mentor's numbered places, and the
 database keeps a place to one open pair (`uq_mentor_pairs_place`); the service takes the
-lowest free place at or under the capacity, so two racing requests pick the same place and
-one fails. A novice has at most one open pair (`uq_mentor_pairs_open_novice`).
+lowest free place at or under the capacity (and none when as many pairs as the capacity are
+open: a lowered capacity may leave a pair on a place above it), so two racing requests pick
+the same place and one fails. A novice has at most one open pair (`uq_mentor_pairs_open_novice`).
 """
 
 from datetime import date, datetime

@@ -44,6 +44,8 @@ class MentoringError(RuleError):
         "capacity": _l("Choose how many novices: 1 to %(max)d.", max=MAX_CAPACITY),
         "capacity_taken": _l("You already have more novices than that; choose a larger "
                              "number."),
+        "capacity_taken_teacher": _l("This teacher already has more novices than that; "
+                                     "choose a larger number."),
         "focus_unknown": _l("Choose focus areas from the list."),
         "focus_count": _l("Choose at most %(max)d focus areas.", max=MAX_FOCUS),
         "note_long": _l("At most %(max)d characters.", max=MAX_NOTE),
@@ -74,8 +76,9 @@ def years_of(user: User) -> int | None:
 
 
 def can_mentor(user: User) -> bool:
+    """A teacher of 3+ years (the principal names mentors, and is none)."""
     years = years_of(user)
-    return years is not None and years >= NOVICE_YEARS
+    return years is not None and years >= NOVICE_YEARS and not user.is_principal
 
 
 def is_novice(user: User) -> bool:
@@ -104,9 +107,10 @@ def _profile_list(user: User, name: str) -> list:
     return list(getattr(user.profile, name, None) or [])
 
 
-def set_offer(user: User, capacity, subjects, grades, focus, note: str = "") -> MentoringProfile:
-    """The teacher offers to mentor at most `capacity` novices (by themselves or set by the
-    principal). Refuses a capacity outside 1–3 or below the novices already taken."""
+def set_offer(user: User, capacity, subjects, grades, focus, note: str = "",
+              by: User | None = None) -> MentoringProfile:
+    """The teacher offers to mentor at most `capacity` novices (by themselves, or set `by`
+    the principal). Refuses a capacity outside 1–3 or below the novices already taken."""
     if not can_mentor(user):
         raise MentoringError("not_experienced", "capacity")
     if not isinstance(capacity, int) or not 1 <= capacity <= MAX_CAPACITY:
@@ -117,7 +121,9 @@ def set_offer(user: User, capacity, subjects, grades, focus, note: str = "") -> 
         raise MentoringError("note_long", "note")
     row = _profile_row(user)
     if capacity < len(open_pairs_of_mentor(user.id)):
-        raise MentoringError("capacity_taken", "capacity")
+        by_other = by is not None and by.id != user.id
+        raise MentoringError("capacity_taken_teacher" if by_other else "capacity_taken",
+                             "capacity")
     row.willing = True
     row.capacity = capacity
     row.subjects = [s.strip() for s in subjects or [] if s.strip()][:20]
@@ -174,7 +180,8 @@ def experienced(school_id: int) -> list[User]:
     return list(db.session.scalars(
         select(User).join(Membership, Membership.user_id == User.id)
         .join(Profile, Profile.user_id == User.id)
-        .where(Membership.school_id == school_id, Profile.years_teaching >= NOVICE_YEARS)
+        .where(Membership.school_id == school_id, Membership.role == "teacher",
+               Profile.years_teaching >= NOVICE_YEARS)
         .order_by(func.lower(User.name), User.id)))
 
 
@@ -245,8 +252,10 @@ def _open_pair(novice: User, mentor: User, asked_by: User, status: str,
     if open_pair_of_novice(novice.id) is not None:
         raise MentoringError("novice_paired", "mentor_id")
     taken = {p.place for p in open_pairs_of_mentor(mentor.id)}
+    # Counted, not only looked for: after a capacity was lowered, an open pair may hold a
+    # place above it, and a free place under it is then no free place.
     place = next((n for n in range(1, offer.capacity + 1) if n not in taken), None)
-    if place is None:
+    if len(taken) >= offer.capacity or place is None:
         raise MentoringError("mentor_full", "mentor_id")
     pair = MentorPair(school_id=novice.school_id, novice_id=novice.id, mentor_id=mentor.id,
                       place=place, status=status, asked_by_id=asked_by.id, message=message)

@@ -120,7 +120,10 @@ def load_pool(school_id: int) -> Pool:
             select(User, Profile, MentoringProfile)
             .join(MentoringProfile, MentoringProfile.user_id == User.id)
             .join(Profile, Profile.user_id == User.id)
+            # Still a teacher of the school: an offer outlives a change of role.
+            .join(Membership, Membership.user_id == User.id)
             .where(MentoringProfile.school_id == school_id, MentoringProfile.willing.is_(True),
+                   Membership.school_id == school_id, Membership.role == "teacher",
                    Profile.years_teaching >= NOVICE_YEARS)
             .order_by(func.lower(User.name), User.id).options(*_PLAIN)):
         person = _person(user, offer.subjects or profile.subjects, offer.grades or profile.grades,

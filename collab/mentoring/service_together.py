@@ -6,6 +6,7 @@ prefilled (the pair page builds them); the mentor then assesses as kind "mentor"
 (assessments.service).
 
 Only the two teachers of an active pair do these; the room stays theirs after the pair ends.
+While the novice shares their debriefs, the mentor's page lists them (`shared_debriefs`).
 The wish to watch tells the mentor once: another tap waits until the mentor has asked for an
 observation with the novice ticked, or WATCH_ASK_DAYS have passed.
 """
@@ -93,6 +94,19 @@ def observations_between(pair: MentorPair) -> list[date]:
                or_(and_(Observation.teacher_id == a, ObservationObserver.user_id == b),
                    and_(Observation.teacher_id == b, ObservationObserver.user_id == a)))
         .order_by(Observation.lesson_date.desc())))
+
+
+def shared_debriefs(pair: MentorPair, limit: int = 10) -> list[Observation]:
+    """The novice's observed lessons with a debrief to read (completed or debriefed), newest
+    first, while the pair is active and the novice shares their debriefs with the mentor;
+    else []. The debrief pages ask collab.mentoring.access.shares_debriefs again."""
+    if pair.status != "active" or not pair.share_debriefs:
+        return []
+    return list(db.session.scalars(
+        select(Observation).where(Observation.teacher_id == pair.novice_id,
+                                  Observation.school_id == pair.school_id,
+                                  Observation.state.in_(("completed", "debriefed")))
+        .order_by(Observation.lesson_date.desc(), Observation.id.desc()).limit(limit)))
 
 
 def ask_to_watch(pair: MentorPair, novice) -> None:

@@ -4,7 +4,9 @@ goes through here.
 An observation exists for its observed teacher, the colleagues invited to it and the
 principals of its school; for anyone else it is a 404. Its content (notes, reflection, action
 steps) is for the observed teacher and the observers who accepted: a principal sees that it
-happened (dates, people, state), not what was written.
+happened (dates, people, state), not what was written. A novice may share their debriefs with
+their mentor (collab.mentoring.access.shares_debriefs): while they do, the mentor sees the
+observation and reads its debrief (never writes it), as they join its room.
 """
 
 from flask import abort
@@ -12,22 +14,33 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from collab.extensions import db
+from collab.mentoring.access import shares_debriefs
 from collab.observations.models import ActionStep, Observation, ObservationObserver
 from collab.people.access import current_school, is_principal
 
 
 def _participant(user, observation: Observation) -> bool:
     return observation.teacher_id == user.id or any(
-        invite.user_id == user.id for invite in observation.observers)
+        invite.user_id == user.id for invite in observation.observers) or shares_debriefs(
+        user, observation.teacher_id)
 
 
-def can_see_content(user, observation: Observation) -> bool:
-    """The observed teacher and the observers who accepted."""
+def took_part(user, observation: Observation) -> bool:
+    """The observed teacher and the observers who accepted (no query)."""
     if observation.school_id != getattr(user, "school_id", None):
         return False
     return observation.teacher_id == user.id or any(
         invite.user_id == user.id and invite.status == "accepted"
         for invite in observation.observers)
+
+
+def can_see_content(user, observation: Observation) -> bool:
+    """Those who took part, and the observed teacher's mentor while the teacher shares their
+    debriefs with them."""
+    if took_part(user, observation):
+        return True
+    return observation.school_id == getattr(user, "school_id", None) and shares_debriefs(
+        user, observation.teacher_id)
 
 
 def visible_observation(observation_id: int) -> Observation:

@@ -22,7 +22,7 @@ from sqlalchemy import delete, select
 from collab.core.links import Target, path_for
 from collab.extensions import db
 from collab.observations import service as observations
-from collab.observations.access import can_see_content
+from collab.observations.access import took_part
 from collab.observations.models import CalendarFeed, Observation
 from collab.people.models import School, User
 
@@ -150,7 +150,8 @@ def _event(observation: Observation, user: User, school: School, site_url: str) 
     lines = [_("Class %(class_name)s, %(subject)s, period %(period)d.",
                class_name=observation.class_name, subject=observation.subject,
                period=observation.period)]
-    if can_see_content(user, observation):
+    # Without a query per event: a feed holds the user's own lessons and invitations.
+    if took_part(user, observation):
         lines.append(_("Focus: %(focus)s", focus=observation.focus))
     lines.append(link)
     event.add("description", "\n\n".join(lines))

@@ -1,6 +1,7 @@
 """Mentoring in the browser (issue 12): the demo novice without a mentor asks a suggested one,
-the mentor accepts, the pair logs a check-in and a goal; every mentoring page passes axe in
-both languages (bad input included) and fits a 360 px phone."""
+the mentor accepts, the pair logs a check-in and a goal, the novice asks the mentor to observe
+them (on a 360 px phone, in both languages); every mentoring page passes axe in both
+languages (bad input included) and fits a 360 px phone."""
 
 import pytest
 from sqlalchemy import select
@@ -35,9 +36,14 @@ def narrow_site(browser, live_server, axe):
     context.close()
 
 
-def test_an_unpaired_novice_asks_a_suggested_mentor_who_accepts(site):
+def test_an_unpaired_novice_asks_a_suggested_mentor_who_accepts(narrow_site_in):
+    site, lang = narrow_site_in  # a 360 px phone, in each language
+    site.open("/auth/login")
+    if site.lang() != lang:
+        site.switch_language(lang)
     site.log_in(UNPAIRED)
     site.open("/mentoring/")
+    assert site.lang() == lang and horizontal_overflow(site.page) <= 0
     first = site.page.locator("main ol.suggestions > li").first
     mentor_name = first.locator("h3").inner_text()
     first.locator("textarea[name=message]").fill("Mohon bimbingan, Bu/Pak.")
@@ -58,6 +64,7 @@ def test_an_unpaired_novice_asks_a_suggested_mentor_who_accepts(site):
     site.submit("main form[action$='/goals'] button[type=submit]")
     text = site.page.locator("main").inner_text()
     assert "Perkenalan dan tujuan." in text and "Mengajukan pertanyaan terbuka" in text
+    assert site.lang() == lang and horizontal_overflow(site.page) <= 0
     # The novice asks the mentor to observe them: a lesson when the mentor is free, the
     # mentor ticked on the request.
     site.sign_out()
@@ -67,6 +74,7 @@ def test_an_unpaired_novice_asks_a_suggested_mentor_who_accepts(site):
     site.submit("main ul.choices a:has(strong)")
     assert site.page.locator(f"main input[name=observers][value='{pair.mentor_id}']"
                              ).is_checked()
+    assert site.lang() == lang and horizontal_overflow(site.page) <= 0
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])

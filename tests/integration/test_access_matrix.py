@@ -364,11 +364,12 @@ MATRIX = {
         "POST": (rubric_url("/duplicate"), {**RUBRIC_EDITOR, "teacher": 302})},
     # Mentoring: in school A the mentor mentors the second teacher (an active pair with a
     # goal). The teacher (5 years) may offer to mentor; an empty offer or request is refused
-    # next to its field (400). A pair is its two teachers' (the teacher here is not in it:
-    # 404); A's principal sees that it exists (200), not its content (403 on its forms).
+    # next to its field (400); a principal is no mentor (back to /mentoring/). A pair is its
+    # two teachers' (the teacher here is not in it: 404); A's principal sees that it exists
+    # (200), not its content (403 on its forms).
     "/mentoring/": {"GET": (lambda w: "/mentoring/", MEMBERS)},
     "/mentoring/offer": {"POST": (lambda w: "/mentoring/offer",
-                                  {**MEMBERS, "teacher": 400, "principal": 400, "other": 400})},
+                                  {**MEMBERS, "teacher": 400, "principal": 302, "other": 302})},
     "/mentoring/offer/stop": {"POST": (lambda w: "/mentoring/offer/stop", MEMBERS_POST)},
     "/mentoring/wishes": {"POST": (lambda w: "/mentoring/wishes", MEMBERS_POST)},
     "/mentoring/ask": {"POST": (lambda w: "/mentoring/ask",

@@ -211,6 +211,33 @@ def test_mentoring_shows_my_mentor_and_my_mentees_and_requests_to_answer(a, engl
     assert section(english(a["teacher"]).get("/"), "waiting-title") is None
 
 
+def test_the_novices_mentor_comes_with_the_next_step_and_the_mentors_mentees_too(
+        a, english):
+    from collab.mentoring import service_space as space
+
+    school = a["school"]
+    pair = MentorPair(school_id=school.id, novice_id=a["teacher2"].id,
+                      mentor_id=a["mentor"].id, place=1, status="active", novice_ok=True,
+                      mentor_ok=True, started_at=utcnow())
+    db.session.add(pair)
+    db.session.commit()
+    # No check-in yet: the next step is the first one.
+    mentoring = section(english(a["teacher2"]).get("/"), "mentoring-title")
+    assert "Your mentor: Mentor A" in words(mentoring)
+    assert mentoring.find("a", href=f"/mentoring/pairs/{pair.id}#log") is not None
+    today = school_today(school)
+    space.add_checkin(pair, a["mentor"], today - timedelta(days=6), "Awal", "Langkah lama",
+                      today)
+    space.add_checkin(pair, a["teacher2"], today - timedelta(days=1), "Lanjut", "Coba di 9C",
+                      today)
+    db.session.commit()
+    for user, line in ((a["teacher2"], "Your mentor: Mentor A"), (a["mentor"],
+                                                                 "You mentor: Second A")):
+        mentoring = words(section(english(user).get("/"), "mentoring-title"))
+        assert line in mentoring and "Next step: Coba di 9C" in mentoring, mentoring
+        assert "Langkah lama" not in mentoring and "Lanjut" not in mentoring
+
+
 def test_my_teams_show_their_rooms_unread_messages(a, english):
     room = rooms.room_for_team(a["team"], a["mentor"])
     rooms.post_message(room, a["mentor"], "c-1", "Selamat pagi")

@@ -138,6 +138,31 @@ def test_the_principal_sets_and_stops_a_teachers_offer(school, client_for):
     assert mentoring.profile_of(school["citra"]).willing is False
 
 
+def test_the_principal_neither_offers_nor_is_made_a_mentor(school, client_for):
+    principal = school["principal"]  # ten years of teaching, but the principal
+    with pytest.raises(MentoringError) as refused:
+        mentoring.set_offer(principal, 1, [], [], [])
+    assert refused.value.code == "not_experienced"
+    c = client_for(principal)
+    response = post_form(c, f"/mentoring/teachers/{principal.id}/offer", {"capacity": "2"},
+                         page="/mentoring/")
+    assert response.status_code == 400
+    assert mentoring.profile_of(principal) is None
+
+
+def test_a_willing_mentor_made_principal_is_no_longer_suggested_or_asked(school):
+    from collab.people import service as people
+
+    people.change_role(school["ana"], "principal", school["principal"])
+    db.session.commit()
+    pool = load_pool(school["school"].id)
+    assert [m.mentor.user.name for m in suggest(pool, school["dewi"].id)] == ["Budi"]
+    assert "Ana" not in {m.user.name for m in pool.mentors}
+    with pytest.raises(MentoringError) as refused:
+        mentoring.request_mentor(school["dewi"], school["ana"])
+    assert refused.value.code == "unwilling"
+
+
 # ---------------------------------------------------------------- suggestions
 
 
@@ -163,6 +188,30 @@ def test_a_full_mentor_and_a_novice_without_common_period_get_no_suggestion(scho
     pool = load_pool(school["school"].id)
     assert [m.mentor.user.name for m in suggest(pool, school["dewi"].id)] == ["Ana"]
     assert suggest(pool, school["fajar"].id) == []
+
+
+def test_suggestions_put_the_mentor_with_fewer_mentees_first_and_say_so(school, make,
+                                                                        client_for):
+    # Two mentors alike in all but load; the one first by name already has a mentee.
+    s = school["school"]
+    twins = [make.user(s, name=name, years=9, subjects=("Seni",), grades=("9",))
+             for name in ("Agus", "Wati")]
+    for twin in twins:
+        _teach(twin, (0, 1, "9B", "Seni"))
+        mentoring.set_offer(twin, 3, ["Seni"], ["9"], [])
+    novice = make.user(s, name="Nina", years=0, subjects=("Seni",), grades=("9",))
+    _teach(novice, (0, 2, "9C", "Seni"))
+    _active_pair(school, "eko", "budi")
+    pair = mentoring.request_mentor(school["dewi"], twins[0])
+    mentoring.answer(pair, twins[0], True)
+    db.session.commit()
+    found = [m for m in suggest(load_pool(s.id), novice.id)
+             if m.mentor.user.name in ("Agus", "Wati")]
+    assert [m.mentor.user.name for m in found] == ["Wati", "Agus"]
+    assert found[0].score == found[1].score + 1
+    page = client_for(novice).get("/mentoring/").text
+    assert page.index("Wati") < page.index("Agus")
+    assert "0 guru binaan saat ini" in page and "1 guru binaan saat ini" in page  # the load
 
 
 def test_suggestions_cost_the_same_queries_for_a_larger_school(school, make, count_queries):
@@ -304,6 +353,31 @@ def test_propose_pairs_solves_lists_the_unpaired_with_why_and_sends(school, clie
     assert pair.status == "active"
 
 
+def test_the_principals_overview_has_the_pairs_the_unpaired_and_the_free_places(
+        school, client_for):
+    from bs4 import BeautifulSoup
+
+    _active_pair(school)  # Dewi with Ana (capacity 2: one place left)
+    school["principal"].language = "en"
+    db.session.commit()
+    page = BeautifulSoup(client_for(school["principal"]).get("/mentoring/").text,
+                         "html.parser")
+
+    def section(title_id):
+        text = page.find(attrs={"aria-labelledby": title_id}).get_text(" ", strip=True)
+        return " ".join(text.split())
+
+    assert "Dewi" in section("pairs-title") and "Ana" in section("pairs-title")
+    unpaired = section("unpaired-title")
+    assert "Eko" in unpaired and "Fajar" in unpaired and "Dewi" not in unpaired
+    mentors = section("mentors-title").replace(" :", ":")
+    assert "Ana: 1 mentee · 1 free place" in mentors
+    assert "Budi: 0 mentees · 1 free place" in mentors
+    assert "Citra: no offer" in mentors
+    assert "Kepala" not in mentors  # the principal is no teacher to pair (issue 12, item 1)
+    assert page.find("a", href="/mentoring/propose") is not None
+
+
 def test_a_novice_is_left_when_the_mentors_that_fit_are_full(school):
     _active_pair(school, "eko", "budi")
     mentoring.set_offer(school["ana"], 1, [], [], [])
@@ -357,6 +431,15 @@ def test_the_pair_writes_goals_and_check_ins(school, client_for):
     assert f'href="/observations/new?observer={school["ana"].id}"' in novice.get(url).text
 
 
+def test_the_pair_page_names_both_since_when_and_the_novices_focus_areas(school, client_for):
+    pair = _active_pair(school)
+    school["ana"].language = "en"
+    db.session.commit()
+    page = client_for(school["ana"]).get(f"/mentoring/pairs/{pair.id}").text
+    assert "Dewi and Ana" in page
+    assert "since " in page and "Questioning, ICT in class" in page
+
+
 @pytest.mark.parametrize(("data", "field", "sentence"), [
     ({"held_on": "2999-01-01", "talked": "Masa depan"}, "held_on", "future"),
     ({"held_on": "", "talked": "Tanpa tanggal"}, "held_on", "date"),
@@ -366,12 +449,12 @@ def test_a_bad_check_in_is_refused_next_to_its_field(school, client_for, data, f
                                                       sentence):
     pair = _active_pair(school)
     c = client_for(school["dewi"])
-    c.post("/language", data={"csrf_token": csrf_token(c.get("/").text), "language": "en"})
+    c.post("/language", data={"csrf_token": csrf_token(c.get("/").text), "lang": "en"})
     url = f"/mentoring/pairs/{pair.id}"
     data = {"held_on": utcnow().date().isoformat(), "next_step": "Langkah", **data}
     response = post_form(c, f"{url}/checkins", data, page=url)
     assert response.status_code == 400
-    assert f'id="{field}-error"' in response.text
+    assert f'id="{field}-error"' in response.text and sentence in response.text
     assert 'value="Langkah"' in response.text  # what was typed stays
     assert db.session.scalar(select(CheckIn)) is None
 
@@ -460,6 +543,19 @@ def test_the_demo_has_pairs_unpaired_novices_and_mentors_with_room(demo_data):
     assert first.status == "active"
     assert (len(first.goals), len(first.checkins)) == (2, 3)
     assert sum(goal.done_at is not None for goal in first.goals) == 1
+    # One observation each way between them, and a thank-you.
+    from collab.mentoring import service_life as life
+    from collab.mentoring import service_together as together
+    from collab.observations.models import Observation, ObservationObserver
+
+    each_way = set(db.session.execute(
+        select(Observation.teacher_id, ObservationObserver.user_id)
+        .join(ObservationObserver, ObservationObserver.observation_id == Observation.id)
+        .where(ObservationObserver.status == "accepted",
+               Observation.state.in_(("scheduled", "completed", "debriefed")))).all())
+    assert {(first.novice_id, first.mentor_id), (first.mentor_id, first.novice_id)} <= each_way
+    assert len(together.observations_between(first)) >= 2
+    assert len(life.thanks_of_pair(first)) == 1
     solution = pairing.solve(first.school_id)
     assert {handle[m.user.id] for m in solution.mentors} >= {"guru01", "guru03", "guru07"}
     left = {handle[p.novice.user.id] for p in solution.proposals} | {

@@ -200,6 +200,46 @@ def test_a_pair_ends_on_the_date_the_principal_sets(school, client_for):  # noqa
     assert len(notes_of(school["dewi"], "mentoring.ended_on_date")) == 1
 
 
+def test_a_pair_ended_on_its_date_gets_both_reflections_and_stays_readable_by_both(
+        school, client_for):  # noqa: F811
+    pair = _active_pair(school)
+    today = utcnow().date()
+    space.add_checkin(pair, school["dewi"], today, "Isi pertemuan kami", "Langkah kami", today)
+    space.add_goal(pair, school["ana"], "Tujuan kami", "", None, today)
+    life.thank(pair, school["dewi"], "Terima kasih kami")
+    db.session.commit()
+    assert life.end_due(school["school"], pair.ends_on) == 2
+    db.session.commit()
+    url = f"/mentoring/pairs/{pair.id}"
+    for name, text in (("dewi", "Refleksi Dewi"), ("ana", "Refleksi Ana")):
+        note, = notes_of(school[name], "mentoring.ended_on_date")
+        assert note.href == f"{url}#closing"
+        c = client_for(school[name])
+        assert 'action="' + url + '/reflection"' in c.get(url).text
+        assert post_form(c, f"{url}/reflection", {"reflection": text}, page=url) \
+            .status_code == 302
+    db.session.refresh(pair)
+    assert (pair.status, pair.novice_reflection, pair.mentor_reflection) == (
+        "ended", "Refleksi Dewi", "Refleksi Ana")
+    for name in ("dewi", "ana"):
+        c = client_for(school[name])
+        page = c.get(url).text
+        for kept in ("Isi pertemuan kami", "Langkah kami", "Tujuan kami", "Terima kasih kami",
+                     "Refleksi Dewi", "Refleksi Ana"):
+            assert kept in page, (name, kept)
+        assert f'href="{url}"' in c.get("/mentoring/").text  # under the earlier pairs
+
+
+def test_the_novice_may_end_the_pair_too(school, client_for):  # noqa: F811
+    pair = _active_pair(school)
+    url = f"/mentoring/pairs/{pair.id}"
+    assert post_form(client_for(school["dewi"]), f"{url}/end",
+                     {"reflection": "Saya siap mandiri."}, page=url).status_code == 302
+    db.session.refresh(pair)
+    assert (pair.status, pair.novice_reflection) == ("ended", "Saya siap mandiri.")
+    assert len(notes_of(school["ana"], "mentoring.ended")) == 1
+
+
 # ---------------------------------------------------------------- withdrawing
 
 

@@ -208,13 +208,78 @@ def test_the_mentor_joins_the_debrief_room_only_while_the_mentee_shares(term, cl
     assert ana.id in rooms.member_ids(room)
     page = client_for(ana).get(f"/rooms/{room.id}")
     assert page.status_code == 200
-    assert f"/observations/{observation.id}/debrief" not in page.text  # the notes stay theirs
+    # In the room, the mentor reaches the debrief the mentee shares with them.
+    assert f"/observations/{observation.id}/debrief" in page.text
     # Taking it back, or the pair ending, takes the mentor out; their sockets are reviewed.
     pair.share_debriefs = False
     users, _rooms = room_access.narrowed_by(db.session)
     assert ana.id in users
     db.session.commit()
     assert room_access.room_for(ana, room.id) is None
+
+
+def _completed_with_notes(term):
+    """Dewi's lesson observed by Citra, with Citra's notes submitted."""
+    from collab.observations import service_notes as observation_notes
+    from tests.integration.test_observations import ended
+
+    dewi, citra = term["dewi"], term["citra"]
+    observation = observations.request(dewi, observations.RequestFields(
+        lesson=observations.lesson_key(lesson_of(dewi, 1, 2)), focus="Fokus Dewi",
+        observer_ids=[citra.id]))
+    observations.accept(observation, citra)
+    db.session.commit()
+    ended(observation)
+    notes = observation_notes.clean_batch({"notes": [
+        {"client_id": "n1", "text": "Catatan Citra tentang kelompok", "tag": "learning",
+         "at_seconds": 300}]}, observation_notes.seating(observation), set())
+    observation_notes.sync(observation, citra, notes)
+    observations.submit_notes(observation, citra)
+    db.session.commit()
+    return observation
+
+
+def test_the_mentor_reads_the_mentees_debrief_only_while_the_mentee_shares(term, client_for):
+    pair = _active_pair(term)
+    observation = _completed_with_notes(term)
+    dewi, ana, budi = term["dewi"], term["ana"], term["budi"]
+    view, debrief = f"/observations/{observation.id}", f"/observations/{observation.id}/debrief"
+    url = f"/mentoring/pairs/{pair.id}"
+
+    def refused_everywhere(user):
+        c = client_for(user)
+        assert c.get(view).status_code == 404
+        assert c.get(debrief).status_code == 404
+        assert post_form(c, f"/rooms/observation/{observation.id}", page="/").status_code == 404
+        assert debrief not in c.get(url).text
+
+    refused_everywhere(ana)  # not shared yet
+    post_form(client_for(dewi), f"{url}/share", {"share": "1"}, page=url)
+    mentor = client_for(ana)
+    assert f'href="{debrief}"' in mentor.get(url).text  # the pair page leads to it
+    page = mentor.get(debrief)
+    assert page.status_code == 200 and "Catatan Citra tentang kelompok" in page.text
+    assert 'name="reflection"' not in page.text  # the reflection is the mentee's to write
+    assert post_form(mentor, debrief, {"reflection": "Bukan milik saya"}).status_code == 409
+    db.session.refresh(observation)
+    assert observation.state == "completed" and not observation.reflection
+    assert mentor.get(view).status_code == 200  # the observation, for the mentor too
+    opened = post_form(mentor, f"/rooms/observation/{observation.id}", page=debrief)
+    assert opened.status_code == 302
+    room_page = mentor.get(opened.headers["Location"])
+    assert room_page.status_code == 200 and f'href="{debrief}"' in room_page.text
+    # Another mentor, and the principal (who sees that it happened, not what was said).
+    refused_everywhere(budi)
+    assert client_for(term["principal"]).get(debrief).status_code == 403
+    # The mentee stops sharing: the mentor is out again.
+    post_form(client_for(dewi), f"{url}/share", {"share": "0"}, page=url)
+    refused_everywhere(ana)
+    # Shared again, then the pair ends: out too.
+    post_form(client_for(dewi), f"{url}/share", {"share": "1"}, page=url)
+    assert client_for(ana).get(debrief).status_code == 200
+    life.end(db.session.merge(pair), dewi, "Terima kasih")
+    db.session.commit()
+    refused_everywhere(ana)
 
 
 # ---------------------------------------------------------------- observer suggestions

@@ -183,7 +183,8 @@ def set_teacher_offer(user_id):
                 mentoring.set_offer(teacher, form.capacity.data,
                                     row.subjects if row else getattr(profile, "subjects", []),
                                     row.grades if row else getattr(profile, "grades", []),
-                                    row.focus if row else [], row.note if row else "")
+                                    row.focus if row else [], row.note if row else "",
+                                    by=current_user)
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("mentoring.index", _anchor="mentors"))

@@ -57,6 +57,8 @@ def _pair_page(found, status: int = 200, **forms):
         reflection_form=forms.get("reflection_form") or ReflectionForm(formdata=None),
         thanks_form=forms.get("thanks_form") or ThanksForm(formdata=None),
         thanks=life.thanks_of_pair(found), room=together.room_of(found),
+        debriefs=together.shared_debriefs(found) if current_user.id == found.mentor_id
+        else [],
         plans=together.plans_together(found) if found.status in ("active", "ended") else [],
         answer_form=AnswerForm(formdata=None), empty=EmptyForm(), today=_today()), status
 

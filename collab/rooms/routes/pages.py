@@ -163,6 +163,9 @@ def _page(room, form=None, note_form=None, edit_errors=None, status=200):
         observer=room.kind == "observation" and any(
             i.user_id == current_user.id and i.status == "accepted"
             for i in room.observation.observers),
+        # The debrief: its teacher, its observers, and a mentor the teacher shares it with.
+        debrief=room.kind == "observation" and observation_access.can_see_content(
+            current_user, room.observation),
         edit_minutes=int(rooms.EDIT_WINDOW.total_seconds() // 60),
         max_bytes=rooms.MAX_BODY_BYTES, columns=BOARD_COLUMNS, column_labels=COLUMNS,
         board=notes, note_form=note_form or _note_form(), phase=protocols.phase_json(room),
