@@ -625,3 +625,34 @@
   if (marker) { list.scrollTop = marker.offsetTop - list.offsetTop; } else { toBottom(); }
   show(L.connecting, true);
 }());
+
+// The board's column index (on a phone, where the columns scroll sideways) marks the column
+// in view as the reader scrolls: the one most of which shows, the first on a tie. Without
+// this script the index is plain links to the columns. Apart from the socket above, so it
+// works on every room page.
+(function () {
+  "use strict";
+  var box = document.querySelector(".board-columns");
+  var index = document.querySelector(".board-index");
+  if (!box || !index || typeof window.IntersectionObserver !== "function") { return; }
+  var columns = Array.prototype.slice.call(box.querySelectorAll(".board-column"));
+  var seen = columns.map(function () { return 0; });
+
+  function mark() {
+    var best = 0;
+    seen.forEach(function (ratio, i) { if (ratio > seen[best] + 0.01) { best = i; } });
+    var current = "#" + columns[best].querySelector("h3").id;
+    Array.prototype.forEach.call(index.querySelectorAll("a"), function (a) {
+      if (a.getAttribute("href") === current) { a.setAttribute("aria-current", "true"); }
+      else { a.removeAttribute("aria-current"); }
+    });
+  }
+
+  var observer = new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      seen[columns.indexOf(entry.target)] = entry.isIntersecting ? entry.intersectionRatio : 0;
+    });
+    mark();
+  }, { root: box, threshold: [0, 0.25, 0.5, 0.75, 0.9, 1] });
+  columns.forEach(function (column) { observer.observe(column); });
+}());

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from collab.assessments.models import Assessment
@@ -138,7 +139,8 @@ def test_the_principals_pages_fit_a_360_px_phone(phone, lang):
     phone.log_in(PRINCIPAL)
     if lang != "id":
         phone.switch_language(lang)
-    for path in ("/", "/settings/school/", "/settings/school/teams", "/rubrics/"):
+    for path in ("/", "/settings/school/", "/settings/school/teams", "/rubrics/",
+                 "/mentoring/"):
         check_phone_page(phone, path, "main section.card" if path == "/" else None, lang)
 
 
@@ -277,6 +279,44 @@ def test_the_board_scrolls_sideways_with_a_column_index(phone):
     assert page.evaluate("e => e.scrollLeft", columns.element_handle()) > 0
 
 
+def test_the_column_index_marks_the_column_in_view(phone):
+    phone.log_in(TEACHER)
+    room = db.session.scalar(select(Room).where(Room.kind == "team").order_by(Room.id))
+    phone.open(f"/rooms/{room.id}")
+    page = phone.page
+    index = page.locator("nav.board-index a")
+    current = page.locator("nav.board-index a[aria-current=true]")
+    expect(current).to_have_count(1)
+    expect(current).to_have_attribute("href", index.first.get_attribute("href"))
+    # The reader swipes to the second column (the box snaps each column to its start).
+    page.locator(".board-columns").evaluate(
+        "e => e.scrollTo({left: e.querySelectorAll('.board-column')[1].offsetLeft"
+        " - e.offsetLeft})")
+    expect(current).to_have_attribute("href", index.nth(1).get_attribute("href"))
+    expect(current).to_have_count(1)
+    assert current.evaluate("a => getComputedStyle(a).backgroundColor") != \
+        index.first.evaluate("a => getComputedStyle(a).backgroundColor"), "visibly marked"
+    index.last.click()
+    expect(current).to_have_attribute("href", index.last.get_attribute("href"))
+
+
+def test_the_column_index_is_plain_links_without_javascript(browser, live_server):
+    context = browser.new_context(locale="id-ID", viewport={"width": WIDTH, "height": HEIGHT},
+                                  java_script_enabled=False)
+    site = Site(context.new_page(), live_server.url, lambda page: None)
+    try:
+        site.log_in(TEACHER)
+        room = db.session.scalar(select(Room).where(Room.kind == "team").order_by(Room.id))
+        site.open(f"/rooms/{room.id}")
+        page = site.page
+        columns = page.locator(".board-columns")
+        page.locator("nav.board-index a").nth(2).click()
+        assert page.evaluate("e => e.scrollLeft", columns.element_handle()) > 0
+        assert page.url.endswith(page.locator("nav.board-index a").nth(2).get_attribute("href"))
+    finally:
+        context.close()
+
+
 def test_the_staff_table_is_cards_with_years_and_the_novice_badge(phone):
     phone.log_in(PRINCIPAL)
     phone.open("/settings/school/")
@@ -291,6 +331,26 @@ def test_the_staff_table_is_cards_with_years_and_the_novice_badge(phone):
     assert novice.locator(".tag").is_visible()
     content = page.evaluate("e => getComputedStyle(e, '::before').content", years.element_handle())
     assert content.strip('"').startswith(("Lama", "Years", "Tahun")), content
+
+
+def test_the_principals_mentoring_pairs_are_cards_without_a_sideways_scroll(phone):
+    phone.log_in(PRINCIPAL)
+    phone.open("/mentoring/")
+    page = phone.page
+    rows = page.locator("main table.pairs tbody tr")
+    assert rows.count() >= 2
+    assert page.locator("main table.pairs thead").is_hidden()
+    wrap = page.locator("main table.pairs").locator("xpath=..")
+    assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth"), "no sideways scroll inside"
+    assert page.evaluate(WIDEST) == []
+    card = rows.first.bounding_box()
+    assert card["x"] >= 0 and card["x"] + card["width"] <= WIDTH
+    mentor = rows.first.locator("td[data-label]").nth(1)
+    content = page.evaluate("e => getComputedStyle(e, '::before').content",
+                            mentor.element_handle())
+    assert content.strip('"').startswith("Mentor"), content
+    # The same mechanism as the staff table: one rule for both.
+    assert page.locator("main table.pairs.stack").count() == 1
 
 
 def test_the_timetable_is_edited_one_day_at_a_time_with_periods_as_rows(phone):
