@@ -6,6 +6,7 @@ languages and fit a 360-pixel phone."""
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from collab.extensions import db
@@ -223,6 +224,11 @@ def test_typing_ends_with_the_message_and_phases_read_in_each_language(site, sec
             label, name = str(first.label), str(PROTOCOLS["lesson_study"].name)
         page.locator("#protocol-phase", has_text=label).wait_for()
         assert page.locator("#protocol-name").inner_text() == name
+        # The live line is the line the server writes, the speaker named once.
+        live = " ".join(page.locator("#protocol-phase").inner_text().split())
+        served = BeautifulSoup(page.request.get(site.url(f"/rooms/{room_id}")).text(),
+                               "html.parser").select_one("#protocol-phase")
+        assert live == served.get_text(" ", strip=True), live
     assert other.locator("#protocol-phase").inner_text() != facilitator.locator(
         "#protocol-phase").inner_text()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
