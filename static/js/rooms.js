@@ -273,10 +273,32 @@
 
   // ------------------------------------------------------------ presence and typing
 
+  // Who is here now. Someone the list does not show yet became a member after the page
+  // was loaded (added to the team, say): they are added, in name order, from the page's
+  // <template> (templates/rooms/_items.html, member_item), and stay listed when they leave.
+  var members = document.getElementById("members");
+  var memberTemplate = document.getElementById("member-template");
+
+  function addMember(person) {
+    var li = memberTemplate.content.firstElementChild.cloneNode(true);
+    li.dataset.userId = person.id;
+    li.querySelector(".member-name").textContent = person.name;
+    var after = null;
+    Array.prototype.some.call(members.children, function (other) {
+      var name = other.querySelector(".member-name");
+      if (name && name.textContent.localeCompare(person.name) > 0) { after = other; return true; }
+      return false;
+    });
+    members.insertBefore(li, after);
+  }
+
   function presence(online) {
     var ids = {};
-    (online || []).forEach(function (p) { ids[typeof p === "object" ? p.id : p] = true; });
-    Array.prototype.forEach.call(document.querySelectorAll("#members li[data-user-id]"),
+    (online || []).forEach(function (p) {
+      ids[p.id] = true;
+      if (!members.querySelector("li[data-user-id='" + Number(p.id) + "']")) { addMember(p); }
+    });
+    Array.prototype.forEach.call(members.querySelectorAll("li[data-user-id]"),
       function (li) { li.querySelector(".presence").hidden = !ids[li.dataset.userId]; });
   }
 
