@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from collab.assessments.models import Assessment
 from collab.extensions import db
+from collab.mentoring.models import MentorPair
 from collab.observations.models import Observation, ObservationObserver
 from collab.observations.service import school_today
 from collab.people.models import TeamMember, User
@@ -58,6 +59,8 @@ def teacher_pages() -> dict[str, str | None]:
     draft = db.session.scalar(select(Assessment).where(
         Assessment.assessor_id == me.id, Assessment.status == "draft",
         Assessment.kind == "peer"))
+    pair = db.session.scalar(select(MentorPair).where(MentorPair.mentor_id == me.id,
+                                                      MentorPair.status == "active"))
     room = db.session.scalar(select(Room).join(TeamMember, TeamMember.team_id == Room.team_id)
                              .where(Room.kind == "team", TeamMember.user_id == me.id)
                              .order_by(Room.id))
@@ -74,6 +77,7 @@ def teacher_pages() -> dict[str, str | None]:
         f"/assessments/{draft.id}": "main fieldset.criterion",
         "/settings/timetable": "main details.day[open] .lesson-row:not(.head)",
         "/mentoring/": None,
+        f"/mentoring/pairs/{pair.id}": None,
         "/notifications/": None,
     }
 
@@ -100,6 +104,15 @@ WIDEST = """() => {
     }).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className).slice(0, 5); }"""
 
 
+# A legend sits on its fieldset's border by default; one that wrapped on a phone had its
+# first line outside the box and the next across the border. Legends are inside their box.
+LEGEND_ON_THE_BORDER = """() => [...document.querySelectorAll('main fieldset > legend')]
+    .filter(l => l.getBoundingClientRect().height > 0 && getComputedStyle(l).position !== 'absolute'
+        && l.getBoundingClientRect().top < l.parentElement.getBoundingClientRect().top
+            + parseFloat(getComputedStyle(l.parentElement).borderTopWidth))
+    .map(l => l.textContent.trim().slice(0, 40))"""
+
+
 def check_phone_page(site: Site, path: str, first_content: str | None, lang: str):
     """Open `path` and hold it to the phone rules; a screenshot when asked for."""
     page = site.page
@@ -112,6 +125,7 @@ def check_phone_page(site: Site, path: str, first_content: str | None, lang: str
     bar = page.locator("nav.areas").bounding_box()
     assert bar["height"] <= BAR_MAX, (path, bar)
     assert bar["y"] + bar["height"] == pytest.approx(HEIGHT, abs=1), "the bar sits at the bottom"
+    assert page.evaluate(LEGEND_ON_THE_BORDER) == [], path
     if first_content is not None:
         visible_bottom = bar["y"]
         heading = page.locator("main h1").bounding_box()
@@ -351,6 +365,20 @@ def test_the_principals_mentoring_pairs_are_cards_without_a_sideways_scroll(phon
     assert content.strip('"').startswith("Mentor"), content
     # The same mechanism as the staff table: one rule for both.
     assert page.locator("main table.pairs.stack").count() == 1
+
+
+def test_the_pairs_actions_are_buttons_without_row_lines(phone):
+    phone.log_in("guru09@demo.sch.id")  # a novice: four things to do together
+    pair = db.session.scalar(select(MentorPair).where(
+        MentorPair.novice_id == user("guru09@demo.sch.id").id, MentorPair.status == "active"))
+    phone.open(f"/mentoring/pairs/{pair.id}")
+    items = phone.page.locator("#together ul.actions > li")
+    assert items.count() >= 4
+    for item in items.all():
+        assert item.evaluate("e => getComputedStyle(e).borderBottomWidth") == "0px"
+        action = item.locator("a.button, button").first
+        assert action.bounding_box()["height"] >= 44
+        assert action.evaluate("e => getComputedStyle(e).textAlign") == "center"
 
 
 def test_the_timetable_is_edited_one_day_at_a_time_with_periods_as_rows(phone):
