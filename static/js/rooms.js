@@ -451,7 +451,9 @@
     var protocol = (data && words.protocols[data.protocol]) || { name: "", phases: {} };
     document.getElementById("protocol-name").textContent = protocol.name;
     document.getElementById("protocol-name-line").hidden = !data;
-    if (!data || data.finished || data.index === null || data.index === undefined) {
+    var running = !!(data && !data.finished && data.index !== null && data.index !== undefined);
+    line.classList.toggle("muted", !running);  // as the server writes it: a running phase stands out
+    if (!running) {
       if (data && data.finished) { line.textContent = L.finished; }
       floor.hidden = timer.hidden = true;
       return;

@@ -253,6 +253,8 @@ def test_typing_ends_with_the_message_and_phases_read_in_each_language(site, sec
         served = BeautifulSoup(page.request.get(site.url(f"/rooms/{room_id}")).text(),
                                "html.parser").select_one("#protocol-phase")
         assert live == served.get_text(" ", strip=True), live
+        assert "muted" not in (page.locator("#protocol-phase").get_attribute("class") or "")
+        assert "muted" not in served.get("class", []), "a running phase is not greyed out"
     assert other.locator("#protocol-phase").inner_text() != facilitator.locator(
         "#protocol-phase").inner_text()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
