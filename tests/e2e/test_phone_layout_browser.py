@@ -278,10 +278,14 @@ def test_hidden_elements_stay_hidden(phone):
 # ---------------------------------------------------------------- board, staff, timetable
 
 
+def team_room() -> Room:
+    """The demo's team room (its board has notes in several columns)."""
+    return db.session.scalar(select(Room).where(Room.kind == "team").order_by(Room.id))
+
+
 def test_the_board_scrolls_sideways_with_a_column_index(phone):
     phone.log_in(TEACHER)
-    room = db.session.scalar(select(Room).where(Room.kind == "team").order_by(Room.id))
-    phone.open(f"/rooms/{room.id}")
+    phone.open(f"/rooms/{team_room().id}")
     page = phone.page
     columns = page.locator(".board-columns")
     assert page.evaluate("e => e.scrollWidth > e.clientWidth", columns.element_handle())
@@ -295,8 +299,7 @@ def test_the_board_scrolls_sideways_with_a_column_index(phone):
 
 def test_the_column_index_marks_the_column_in_view(phone):
     phone.log_in(TEACHER)
-    room = db.session.scalar(select(Room).where(Room.kind == "team").order_by(Room.id))
-    phone.open(f"/rooms/{room.id}")
+    phone.open(f"/rooms/{team_room().id}")
     page = phone.page
     index = page.locator("nav.board-index a")
     current = page.locator("nav.board-index a[aria-current=true]")
@@ -320,8 +323,7 @@ def test_the_column_index_is_plain_links_without_javascript(browser, live_server
     site = Site(context.new_page(), live_server.url, lambda page: None)
     try:
         site.log_in(TEACHER)
-        room = db.session.scalar(select(Room).where(Room.kind == "team").order_by(Room.id))
-        site.open(f"/rooms/{room.id}")
+        site.open(f"/rooms/{team_room().id}")
         page = site.page
         columns = page.locator(".board-columns")
         page.locator("nav.board-index a").nth(2).click()
