@@ -16,7 +16,8 @@ class PeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    period = RadioField(_l("Period"), choices=[
+    # Not "Period": that msgid is a lesson period ("Jam ke-") in the timetable.
+    period = RadioField(_l("Time period"), choices=[
         SelectChoice("term", _l("This term")), SelectChoice("last", _l("Last 30 days")),
         SelectChoice("dates", _l("Between two dates")),
     ], default="term", validators=[Optional()])

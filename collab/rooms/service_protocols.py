@@ -3,8 +3,10 @@ everyone sees the current phase, who has the floor and a countdown to the phase'
 server's clock, so every phone counts down to the same moment); a queue of raised hands.
 
 Built in: the lesson-study post-lesson discussion and a tuning protocol. A phase's `speaker`
-names who has the floor by their part in the lesson; the facilitator may also give the floor
-to one person (from the hand-raise queue, say), which lasts until the next phase.
+names who has the floor by their part in the lesson; the room shows the phase's label and its
+speaker side by side, so a label names the activity only, never the speaker (a test checks it
+in every language). The facilitator may also give the floor to one person (from the
+hand-raise queue, say), which lasts until the next phase.
 """
 
 from dataclasses import dataclass
@@ -55,13 +57,11 @@ PROTOCOLS = {
         _l("The teacher who taught speaks first; observers share evidence of what students "
            "did; the knowledgeable other comments last; the team agrees on next steps."),
         (
-            Phase("teacher_reflects", _l("The teacher who taught reflects"), 5, "teacher"),
-            Phase("planning_team", _l("The planning team explains the plan"), 5,
-                  "planning_team"),
-            Phase("evidence", _l("Observers share evidence"), 15, "observers"),
+            Phase("teacher_reflects", _l("Reflection on the lesson"), 5, "teacher"),
+            Phase("planning_team", _l("Explaining the plan"), 5, "planning_team"),
+            Phase("evidence", _l("Sharing evidence from the lesson"), 15, "observers"),
             Phase("open_discussion", _l("Open discussion"), 15, "everyone"),
-            Phase("final_comments", _l("Final comments by the knowledgeable other"), 10,
-                  "knowledgeable_other"),
+            Phase("final_comments", _l("Final comments"), 10, "knowledgeable_other"),
             Phase("next_steps", _l("Next steps"), 5, "everyone"),
         ),
     ),
@@ -74,7 +74,7 @@ PROTOCOLS = {
             Phase("clarifying", _l("Clarifying questions"), 5, "participants"),
             Phase("examination", _l("Looking at the work quietly"), 10, "participants"),
             Phase("feedback", _l("Warm and cool feedback"), 15, "participants"),
-            Phase("reflection", _l("The presenter reflects"), 5, "presenter"),
+            Phase("reflection", _l("Reflection on the feedback"), 5, "presenter"),
             Phase("debrief", _l("Debrief of the protocol"), 5, "facilitator"),
         ),
     ),

@@ -273,10 +273,32 @@
 
   // ------------------------------------------------------------ presence and typing
 
+  // Who is here now. Someone the list does not show yet became a member after the page
+  // was loaded (added to the team, say): they are added, in name order, from the page's
+  // <template> (templates/rooms/_items.html, member_item), and stay listed when they leave.
+  var members = document.getElementById("members");
+  var memberTemplate = document.getElementById("member-template");
+
+  function addMember(person) {
+    var li = memberTemplate.content.firstElementChild.cloneNode(true);
+    li.dataset.userId = person.id;
+    li.querySelector(".member-name").textContent = person.name;
+    var after = null;
+    Array.prototype.some.call(members.children, function (other) {
+      var name = other.querySelector(".member-name");
+      if (name && name.textContent.localeCompare(person.name) > 0) { after = other; return true; }
+      return false;
+    });
+    members.insertBefore(li, after);
+  }
+
   function presence(online) {
     var ids = {};
-    (online || []).forEach(function (p) { ids[typeof p === "object" ? p.id : p] = true; });
-    Array.prototype.forEach.call(document.querySelectorAll("#members li[data-user-id]"),
+    (online || []).forEach(function (p) {
+      ids[p.id] = true;
+      if (!members.querySelector("li[data-user-id='" + Number(p.id) + "']")) { addMember(p); }
+    });
+    Array.prototype.forEach.call(members.querySelectorAll("li[data-user-id]"),
       function (li) { li.querySelector(".presence").hidden = !ids[li.dataset.userId]; });
   }
 
@@ -429,7 +451,9 @@
     var protocol = (data && words.protocols[data.protocol]) || { name: "", phases: {} };
     document.getElementById("protocol-name").textContent = protocol.name;
     document.getElementById("protocol-name-line").hidden = !data;
-    if (!data || data.finished || data.index === null || data.index === undefined) {
+    var running = !!(data && !data.finished && data.index !== null && data.index !== undefined);
+    line.classList.toggle("muted", !running);  // as the server writes it: a running phase stands out
+    if (!running) {
       if (data && data.finished) { line.textContent = L.finished; }
       floor.hidden = timer.hidden = true;
       return;
@@ -624,4 +648,35 @@
   var marker = document.getElementById("unread");
   if (marker) { list.scrollTop = marker.offsetTop - list.offsetTop; } else { toBottom(); }
   show(L.connecting, true);
+}());
+
+// The board's column index (on a phone, where the columns scroll sideways) marks the column
+// in view as the reader scrolls: the one most of which shows, the first on a tie. Without
+// this script the index is plain links to the columns. Apart from the socket above, so it
+// works on every room page.
+(function () {
+  "use strict";
+  var box = document.querySelector(".board-columns");
+  var index = document.querySelector(".board-index");
+  if (!box || !index || typeof window.IntersectionObserver !== "function") { return; }
+  var columns = Array.prototype.slice.call(box.querySelectorAll(".board-column"));
+  var seen = columns.map(function () { return 0; });
+
+  function mark() {
+    var best = 0;
+    seen.forEach(function (ratio, i) { if (ratio > seen[best] + 0.01) { best = i; } });
+    var current = "#" + columns[best].querySelector("h3").id;
+    Array.prototype.forEach.call(index.querySelectorAll("a"), function (a) {
+      if (a.getAttribute("href") === current) { a.setAttribute("aria-current", "true"); }
+      else { a.removeAttribute("aria-current"); }
+    });
+  }
+
+  var observer = new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      seen[columns.indexOf(entry.target)] = entry.isIntersecting ? entry.intersectionRatio : 0;
+    });
+    mark();
+  }, { root: box, threshold: [0, 0.25, 0.5, 0.75, 0.9, 1] });
+  columns.forEach(function (column) { observer.observe(column); });
 }());

@@ -103,6 +103,10 @@ def test_on_a_phone_the_figures_come_first_and_the_period_is_folded(narrow_site,
     # The school's figures start on the first screen (740 px high) of a 360 px phone.
     first_figure = page.locator("#glance-title ~ div table tbody tr").first
     assert first_figure.bounding_box()["y"] < 740
+    # The figures and the observations by state fit the card: no column cut at its edge.
+    for title in ("glance-title", "states-title"):
+        wrap = page.locator(f"div.table-wrap[aria-labelledby={title}]")
+        assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth"), title
     _shoot(page, f"dashboard-first-screen-360-{lang}.png", full_page=False)
     choice.locator("summary").click()
     assert page.locator("form.period-form").is_visible()

@@ -12,10 +12,12 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from collab.assessments.models import Assessment
 from collab.extensions import db
+from collab.mentoring.models import MentorPair
 from collab.observations.models import Observation, ObservationObserver
 from collab.observations.service import school_today
 from collab.people.models import TeamMember, User
@@ -57,6 +59,8 @@ def teacher_pages() -> dict[str, str | None]:
     draft = db.session.scalar(select(Assessment).where(
         Assessment.assessor_id == me.id, Assessment.status == "draft",
         Assessment.kind == "peer"))
+    pair = db.session.scalar(select(MentorPair).where(MentorPair.mentor_id == me.id,
+                                                      MentorPair.status == "active"))
     room = db.session.scalar(select(Room).join(TeamMember, TeamMember.team_id == Room.team_id)
                              .where(Room.kind == "team", TeamMember.user_id == me.id)
                              .order_by(Room.id))
@@ -73,6 +77,7 @@ def teacher_pages() -> dict[str, str | None]:
         f"/assessments/{draft.id}": "main fieldset.criterion",
         "/settings/timetable": "main details.day[open] .lesson-row:not(.head)",
         "/mentoring/": None,
+        f"/mentoring/pairs/{pair.id}": None,
         "/notifications/": None,
     }
 
@@ -99,6 +104,15 @@ WIDEST = """() => {
     }).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className).slice(0, 5); }"""
 
 
+# A legend sits on its fieldset's border by default; one that wrapped on a phone had its
+# first line outside the box and the next across the border. Legends are inside their box.
+LEGEND_ON_THE_BORDER = """() => [...document.querySelectorAll('main fieldset > legend')]
+    .filter(l => l.getBoundingClientRect().height > 0 && getComputedStyle(l).position !== 'absolute'
+        && l.getBoundingClientRect().top < l.parentElement.getBoundingClientRect().top
+            + parseFloat(getComputedStyle(l.parentElement).borderTopWidth))
+    .map(l => l.textContent.trim().slice(0, 40))"""
+
+
 def check_phone_page(site: Site, path: str, first_content: str | None, lang: str):
     """Open `path` and hold it to the phone rules; a screenshot when asked for."""
     page = site.page
@@ -111,6 +125,7 @@ def check_phone_page(site: Site, path: str, first_content: str | None, lang: str
     bar = page.locator("nav.areas").bounding_box()
     assert bar["height"] <= BAR_MAX, (path, bar)
     assert bar["y"] + bar["height"] == pytest.approx(HEIGHT, abs=1), "the bar sits at the bottom"
+    assert page.evaluate(LEGEND_ON_THE_BORDER) == [], path
     if first_content is not None:
         visible_bottom = bar["y"]
         heading = page.locator("main h1").bounding_box()
@@ -138,7 +153,8 @@ def test_the_principals_pages_fit_a_360_px_phone(phone, lang):
     phone.log_in(PRINCIPAL)
     if lang != "id":
         phone.switch_language(lang)
-    for path in ("/", "/settings/school/", "/settings/school/teams", "/rubrics/"):
+    for path in ("/", "/settings/school/", "/settings/school/teams", "/rubrics/",
+                 "/mentoring/"):
         check_phone_page(phone, path, "main section.card" if path == "/" else None, lang)
 
 
@@ -262,10 +278,14 @@ def test_hidden_elements_stay_hidden(phone):
 # ---------------------------------------------------------------- board, staff, timetable
 
 
+def team_room() -> Room:
+    """The demo's team room (its board has notes in several columns)."""
+    return db.session.scalar(select(Room).where(Room.kind == "team").order_by(Room.id))
+
+
 def test_the_board_scrolls_sideways_with_a_column_index(phone):
     phone.log_in(TEACHER)
-    room = db.session.scalar(select(Room).where(Room.kind == "team").order_by(Room.id))
-    phone.open(f"/rooms/{room.id}")
+    phone.open(f"/rooms/{team_room().id}")
     page = phone.page
     columns = page.locator(".board-columns")
     assert page.evaluate("e => e.scrollWidth > e.clientWidth", columns.element_handle())
@@ -275,6 +295,42 @@ def test_the_board_scrolls_sideways_with_a_column_index(phone):
     assert index.count() == page.locator(".board-column").count()
     index.last.click()
     assert page.evaluate("e => e.scrollLeft", columns.element_handle()) > 0
+
+
+def test_the_column_index_marks_the_column_in_view(phone):
+    phone.log_in(TEACHER)
+    phone.open(f"/rooms/{team_room().id}")
+    page = phone.page
+    index = page.locator("nav.board-index a")
+    current = page.locator("nav.board-index a[aria-current=true]")
+    expect(current).to_have_count(1)
+    expect(current).to_have_attribute("href", index.first.get_attribute("href"))
+    # The reader swipes to the second column (the box snaps each column to its start).
+    page.locator(".board-columns").evaluate(
+        "e => e.scrollTo({left: e.querySelectorAll('.board-column')[1].offsetLeft"
+        " - e.offsetLeft})")
+    expect(current).to_have_attribute("href", index.nth(1).get_attribute("href"))
+    expect(current).to_have_count(1)
+    assert current.evaluate("a => getComputedStyle(a).backgroundColor") != \
+        index.first.evaluate("a => getComputedStyle(a).backgroundColor"), "visibly marked"
+    index.last.click()
+    expect(current).to_have_attribute("href", index.last.get_attribute("href"))
+
+
+def test_the_column_index_is_plain_links_without_javascript(browser, live_server):
+    context = browser.new_context(locale="id-ID", viewport={"width": WIDTH, "height": HEIGHT},
+                                  java_script_enabled=False)
+    site = Site(context.new_page(), live_server.url, lambda page: None)
+    try:
+        site.log_in(TEACHER)
+        site.open(f"/rooms/{team_room().id}")
+        page = site.page
+        columns = page.locator(".board-columns")
+        page.locator("nav.board-index a").nth(2).click()
+        assert page.evaluate("e => e.scrollLeft", columns.element_handle()) > 0
+        assert page.url.endswith(page.locator("nav.board-index a").nth(2).get_attribute("href"))
+    finally:
+        context.close()
 
 
 def test_the_staff_table_is_cards_with_years_and_the_novice_badge(phone):
@@ -291,6 +347,40 @@ def test_the_staff_table_is_cards_with_years_and_the_novice_badge(phone):
     assert novice.locator(".tag").is_visible()
     content = page.evaluate("e => getComputedStyle(e, '::before').content", years.element_handle())
     assert content.strip('"').startswith(("Lama", "Years", "Tahun")), content
+
+
+def test_the_principals_mentoring_pairs_are_cards_without_a_sideways_scroll(phone):
+    phone.log_in(PRINCIPAL)
+    phone.open("/mentoring/")
+    page = phone.page
+    rows = page.locator("main table.pairs tbody tr")
+    assert rows.count() >= 2
+    assert page.locator("main table.pairs thead").is_hidden()
+    wrap = page.locator("main table.pairs").locator("xpath=..")
+    assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth"), "no sideways scroll inside"
+    assert page.evaluate(WIDEST) == []
+    card = rows.first.bounding_box()
+    assert card["x"] >= 0 and card["x"] + card["width"] <= WIDTH
+    mentor = rows.first.locator("td[data-label]").nth(1)
+    content = page.evaluate("e => getComputedStyle(e, '::before').content",
+                            mentor.element_handle())
+    assert content.strip('"').startswith("Mentor"), content
+    # The same mechanism as the staff table: one rule for both.
+    assert page.locator("main table.pairs.stack").count() == 1
+
+
+def test_the_pairs_actions_are_buttons_without_row_lines(phone):
+    phone.log_in("guru09@demo.sch.id")  # a novice: four things to do together
+    pair = db.session.scalar(select(MentorPair).where(
+        MentorPair.novice_id == user("guru09@demo.sch.id").id, MentorPair.status == "active"))
+    phone.open(f"/mentoring/pairs/{pair.id}")
+    items = phone.page.locator("#together ul.actions > li")
+    assert items.count() >= 4
+    for item in items.all():
+        assert item.evaluate("e => getComputedStyle(e).borderBottomWidth") == "0px"
+        action = item.locator("a.button, button").first
+        assert action.bounding_box()["height"] >= 44
+        assert action.evaluate("e => getComputedStyle(e).textAlign") == "center"
 
 
 def test_the_timetable_is_edited_one_day_at_a_time_with_periods_as_rows(phone):

@@ -6,6 +6,7 @@ languages and fit a 360-pixel phone."""
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from collab.extensions import db
@@ -186,6 +187,30 @@ def test_a_colleague_taken_out_of_the_team_is_told_on_the_room_page(site, room_i
     assert horizontal_overflow(site.page) <= 0
 
 
+def test_a_colleague_added_to_the_team_appears_in_the_members_list(site, second_site, room_id):
+    """guru01 has the team room open when a colleague is added to the team and comes in: they
+    appear in the members list, online, without a reload."""
+    from collab.people.models import TeamMember, User
+
+    enter_room(site, TEACHER, room_id)
+    team_id = db.session.scalar(select(Room.team_id).where(Room.id == room_id))
+    inside = set(db.session.scalars(select(TeamMember.user_id)
+                                    .where(TeamMember.team_id == team_id)))
+    newcomer = db.session.scalar(select(User).where(User.email.like("guru%"),
+                                                    User.id.not_in(inside)).order_by(User.id))
+    assert site.page.locator(f"#members li[data-user-id='{newcomer.id}']").count() == 0
+    db.session.add(TeamMember(team_id=team_id, user_id=newcomer.id))
+    db.session.commit()
+
+    enter_room(second_site, newcomer.email, room_id)
+    arrived = site.page.locator(f"#members li[data-user-id='{newcomer.id}']")
+    arrived.locator(".presence").wait_for()
+    assert arrived.locator(".member-name").inner_text() == newcomer.name
+    names = site.page.locator("#members .member-name").all_inner_texts()
+    assert names == sorted(names, key=str.casefold), "in name order"
+    site.check()
+
+
 def test_typing_ends_with_the_message_and_phases_read_in_each_language(site, second_site,
                                                                        room_id):
     """Issue 15: the typing line stayed after the message arrived, and the protocol's phase
@@ -223,6 +248,13 @@ def test_typing_ends_with_the_message_and_phases_read_in_each_language(site, sec
             label, name = str(first.label), str(PROTOCOLS["lesson_study"].name)
         page.locator("#protocol-phase", has_text=label).wait_for()
         assert page.locator("#protocol-name").inner_text() == name
+        # The live line is the line the server writes, the speaker named once.
+        live = " ".join(page.locator("#protocol-phase").inner_text().split())
+        served = BeautifulSoup(page.request.get(site.url(f"/rooms/{room_id}")).text(),
+                               "html.parser").select_one("#protocol-phase")
+        assert live == served.get_text(" ", strip=True), live
+        assert "muted" not in (page.locator("#protocol-phase").get_attribute("class") or "")
+        assert "muted" not in served.get("class", []), "a running phase is not greyed out"
     assert other.locator("#protocol-phase").inner_text() != facilitator.locator(
         "#protocol-phase").inner_text()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

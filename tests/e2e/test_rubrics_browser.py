@@ -92,6 +92,19 @@ def test_a_teacher_builds_previews_and_publishes_a_rubric(site, translate):
             assert site.lang() == lang, path
 
 
+def test_the_builders_levels_are_one_under_the_other_on_a_wide_screen(site):
+    """The builder's levels box took the assessment form's grid of level cards (both are
+    `.levels`): its hint, its list and its "Add level" button stood as columns."""
+    site.log_in(TEACHER)
+    site.open("/rubrics/")
+    site.submit("main form[action$='/rubrics/new'] button")
+    levels = site.page.locator("fieldset#levels")
+    assert levels.evaluate("e => getComputedStyle(e).display") != "grid"
+    legend, add = levels.locator("legend").bounding_box(), levels.locator(
+        "button").last.bounding_box()
+    assert add["y"] > legend["y"] and add["height"] < 60, "the add button under, not stretched"
+
+
 def test_the_builder_and_the_grid_fit_a_360_px_phone(browser, live_server, axe, translate,
                                                     tmp_path):
     context = browser.new_context(locale="id-ID", viewport={"width": 360, "height": 740},

@@ -371,6 +371,14 @@ def test_wrong_dates_are_explained_and_kept_and_this_term_is_shown(school, clien
         assert principal.get(f"/dashboard/{bad}").status_code in (200, 400), bad
 
 
+def test_the_period_choice_is_named_a_period_of_time_not_a_lesson_period(school, client_for):
+    """Its legend read "Jam ke-" (a lesson's period, the timetable's word) in Indonesian."""
+    _made, p, *_ = school
+    page = client_for(p["principal"]).get("/dashboard/").text
+    legend = page[page.index("<legend>"):page.index("</legend>")]
+    assert "Periode" in legend and "Jam ke-" not in legend, legend
+
+
 def test_private_content_never_reaches_the_dashboard(school, client_for):
     _made, p, acts, _clock = school
     _plan, obs, pair = _hand_counted_activity(school)

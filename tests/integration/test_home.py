@@ -396,3 +396,12 @@ def test_the_principals_home_leads_to_the_school_view_and_a_teachers_does_not(a,
     view = section(english(a["principal"]).get("/"), "school-view-title")
     assert view.find("a", href="/dashboard/") is not None
     assert section(english(a["teacher"]).get("/"), "school-view-title") is None
+
+
+def test_a_principal_in_no_team_is_led_to_the_teams_page_not_told_to_ask_the_principal(
+        a, english):
+    teams = section(english(a["principal"]).get("/"), "teams-title")
+    assert "Your principal puts teachers into teams" not in teams.get_text()
+    assert teams.find("a", href="/settings/school/teams") is not None
+    teacher = section(english(a["teacher2"]).get("/"), "teams-title").get_text()
+    assert "Your principal puts teachers into teams" in teacher

@@ -3,6 +3,7 @@ plan, an observation or a team (members only), the room with its last 50 message
 once on a double submit, refused messages that keep their text, load earlier, editing and
 deleting my message, and a bounded number of queries."""
 
+import json
 import re
 from datetime import UTC, date, datetime, timedelta
 
@@ -419,12 +420,43 @@ def test_the_protocol_panel_shows_the_phase_the_floor_and_the_hands(a, client_fo
     c = client_for(a["mentor"])
     c.post("/language", data={"lang": "en", "csrf_token": csrf_token(c.get("/").text)})
     page = c.get(f"/rooms/{room.id}").text
-    assert "Phase 1 of 6: The teacher who taught reflects" in page
+    assert "Phase 1 of 6: Reflection on the lesson (The teacher who taught)" in page
     assert f"Has the floor: {a['mentor'].name}" in page
     hands = page[page.index('id="hands"'):page.index('id="no-hands"')]
     assert a["teacher"].name in hands
     assert "data-facilitator" not in page, "only the facilitator gets the controls"
     assert "data-facilitator" in client_for(a["teacher"]).get(f"/rooms/{room.id}").text
+
+
+def _speaker_name(speaker: str) -> str:
+    """The words that name a speaker: "The observers" → "observers", "Para pengamat" →
+    "pengamat", "Narasumber (knowledgeable other)" → "narasumber"."""
+    name = re.sub(r"\s*\(.*\)", "", speaker).lower()
+    return re.sub(r"^(the|para) ", "", name)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("key", sorted(protocols.PROTOCOLS))
+def test_the_phase_line_names_its_speaker_once(a, client_for, lang, key):
+    """The line read "The teacher who taught reflects (The teacher who taught)": a label
+    named the speaker that the line adds after it. Every phase, in both languages."""
+    from bs4 import BeautifulSoup
+
+    room = team_room(a)
+    protocols.start(room, a["teacher"], key)
+    db.session.commit()
+    c = client_for(a["mentor"])
+    c.post("/language", data={"lang": lang, "csrf_token": csrf_token(c.get("/").text)})
+    words = None
+    for index in range(len(protocols.PROTOCOLS[key].phases)):
+        protocols.set_phase(room, a["teacher"], index)
+        db.session.commit()
+        page = BeautifulSoup(c.get(f"/rooms/{room.id}").text, "html.parser")
+        words = words or json.loads(page.select_one("#protocol")["data-words"])
+        line = page.select_one("#protocol-phase").get_text(" ", strip=True)
+        speaker = words["speakers"][protocols.PROTOCOLS[key].phases[index].speaker]
+        assert line.endswith(f"({speaker})"), line
+        assert line.lower().count(_speaker_name(speaker)) == 1, line
 
 
 def test_the_room_page_has_no_duplicate_ids(a, client_for):

@@ -231,6 +231,32 @@ def test_leaving_and_disconnecting_update_presence(world, team_room, connect):
     assert [p["name"] for p in gone["args"][0]["online"]] == ["Teacher A"]
 
 
+def test_a_colleague_who_becomes_a_member_is_announced_by_presence(world, team_room, connect,
+                                                                  client_for):
+    """No `member.joined` event: a colleague added to the team after the others opened the
+    room arrives in the `presence` broadcast with their id and name, which the page uses to
+    add them to its members list (from the page's template). Before being added they are
+    refused and nobody hears of them."""
+    from collab.people import service as people
+
+    a = world["a"]
+    teacher, newcomer = connect(a["teacher"]), connect(a["teacher2"])
+    _joined(teacher, team_room)
+    assert newcomer.ask("room:join", {"room_id": team_room.id})["error"] == "not_found"
+    assert teacher.received("presence") == []
+
+    people.set_team_members(a["team"], {a["teacher"].id, a["mentor"].id, a["teacher2"].id},
+                            a["principal"])
+    db.session.commit()
+    page = client_for(a["teacher"]).get(f"/rooms/{team_room.id}").text
+    assert '<template id="member-template"><li data-user-id=""><span class="member-name">' \
+        in page
+    assert _joined(newcomer, team_room)["ok"]
+
+    [presence] = teacher.received("presence")
+    assert {"id": a["teacher2"].id, "name": "Second A"} in presence["args"][0]["online"]
+
+
 def test_edit_and_delete_are_broadcast_and_only_the_author_may(world, team_room, connect):
     teacher, mentor = connect(world["a"]["teacher"]), connect(world["a"]["mentor"])
     _joined(teacher, team_room)
