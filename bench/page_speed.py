@@ -59,8 +59,9 @@ def wrk_rate(wrk: str, url: str, cookie: str | None = None) -> float:
         from requests.utils import default_user_agent
 
         command[1:1] = ["-H", f"Cookie: {cookie}", "-H", f"User-Agent: {default_user_agent()}"]
-    run = subprocess.run(command, capture_output=True, text=True, timeout=WRK_SECONDS + 30,
-                         check=True)
+    run = subprocess.run(command, capture_output=True, text=True, timeout=WRK_SECONDS + 30)
+    if run.returncode != 0:
+        raise RuntimeError(f"{url}: wrk exited with {run.returncode}\n{run.stdout}{run.stderr}")
     if "Non-2xx" in run.stdout:
         raise RuntimeError(f"{url}: answers other than 200\n{run.stdout}")
     return float(re.search(r"Requests/sec:\s+([\d.]+)", run.stdout).group(1))
@@ -140,6 +141,8 @@ def run() -> PageSpeed:
         server.start(timeout=60)
         try:
             speed.rates = measure_pages(speed.wrk, server.url)
+        except RuntimeError as error:
+            raise RuntimeError(f"{error}\nthe server's log:\n{server.log()}") from error
         finally:
             server.stop()
     speed.yardstick.append(bare_rate(speed.wrk))
