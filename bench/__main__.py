@@ -67,7 +67,8 @@ def home_checks(timings: dict) -> list[Check]:
             Check(f"Home GET / {role} p95", timing.p95_ms, "ms", HOME_P95_BUDGET_MS, "<"),
             Check(f"Home GET / {role} max", timing.max_ms, "ms"),
             Check(f"Home GET / {role} CPU p95", timing.cpu_p95_ms, "ms"),
-            Check(f"Home GET / {role} SQL queries", timing.queries, "queries", HOME_QUERIES_BUDGET),
+            Check(f"Home GET / {role} SQL queries", timing.queries, "queries",
+                  HOME_QUERIES_BUDGET[role]),
         ]
     return checks
 

@@ -38,6 +38,10 @@ def bench_config(tmp: Path) -> dict:
         # it would outlive a throw-away PostgreSQL server the bench has stopped.
         "MAIL_SENDER_THREAD": False,
         "BACKUP_DIR": str(tmp / "backups"),
+        # What a page costs to make: the rendered-page cache would answer every request
+        # after the first (bench/page_cpu.py --cache measures those; page_speed.py and
+        # scale_out.py serve with it on, as production does).
+        "PAGE_CACHE": False,
     }
 
 

@@ -17,7 +17,10 @@ LATEST = RESULTS_DIR / "latest.json"
 
 PAGE_WEIGHT_BUDGET_BYTES = 30_000  # login page first view, 30 KB
 HOME_P95_BUDGET_MS = 30.0  # strictly under
-HOME_QUERIES_BUDGET = 5  # at most
+# At most, per role: the home of issue 15 (today, what waits, teams, the latest notifications
+# with the bell's count, getting started or what needs the principal), the same count however
+# much there is (tests/integration/test_home.py holds the same figures).
+HOME_QUERIES_BUDGET = {"teacher": 6, "principal": 7}
 
 
 @dataclass

@@ -36,6 +36,7 @@ def home_page():
     school = current_user.membership.school
     today = school_today(school)
     summary = home.summary(current_user, today)
+    g.unread_notifications = summary.unread  # the header's count, read with the latest
     needs = start.principal_needs(school.id) if principal else None
     steps = [] if principal else start.getting_started(current_user)
     return render_template("main/home.html", summary=summary, needs=needs,

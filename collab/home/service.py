@@ -113,6 +113,7 @@ class HomeSummary:
     mentors: list = field(default_factory=list)
     mentees: list = field(default_factory=list)
     notifications: list = field(default_factory=list)
+    unread: int = 0  # my unread notifications (the header's count, read with the latest)
 
 
 def summary(user, today: date) -> HomeSummary:
@@ -132,8 +133,10 @@ def summary(user, today: date) -> HomeSummary:
     result.today = today_items(params)
     result.teams = [TeamActivity(*row)
                     for row in db.session.execute(_team_activity_statement(), params)]
-    latest = db.session.scalars(_notifications_statement(), params)
-    result.notifications = [(note, notify.text(note)) for note in latest]
+    latest = db.session.execute(_notifications_statement(), params).all()
+    result.notifications = [(note, notify.text(note)) for note, _ in latest]
+    # With no notification at all there is no row, and nothing is unread.
+    result.unread = latest[0][1] if latest else 0
     return result
 
 
@@ -145,7 +148,12 @@ def _params(user, today: date) -> dict:
 
 @cache
 def _notifications_statement():
-    return (select(Notification)
+    """My latest five notifications, each row with how many of mine are unread."""
+    unread = (select(func.count(Notification.id))
+              .where(Notification.recipient_id == bindparam("user_id"),
+                     Notification.read_at.is_(None))
+              .scalar_subquery())
+    return (select(Notification, unread)
             .where(Notification.recipient_id == bindparam("user_id"))
             .order_by(Notification.created_at.desc(), Notification.id.desc())
             .limit(5))

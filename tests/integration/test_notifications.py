@@ -54,6 +54,25 @@ def test_the_bell_shows_the_unread_count(world, client_for, teacher_with_notes):
 
 
 @pytest.mark.dialect
+def test_the_home_counts_unread_notifications_beyond_the_latest_five(world, client_for):
+    """Home reads the bell's count with its latest five notifications (one statement): the
+    count is of every unread one, and it is right when the latest five are all read."""
+    teacher = world["a"]["teacher"]
+    for n in range(4):
+        notify.notify(teacher, "team.added", HOME, team=f"Tim {n}")
+    db.session.commit()
+    latest = [notify.notify(teacher, "team.added", HOME, team=f"Baru {n}") for n in range(6)]
+    for note in latest:
+        note.read_at = utcnow()
+    db.session.commit()
+    c = client_for(teacher)
+    assert bell_count(c.get("/").text) == 4 == notify.unread_count(teacher.id)
+    db.session.execute(Notification.__table__.delete())
+    db.session.commit()
+    assert bell_count(c.get("/").text) == 0
+
+
+@pytest.mark.dialect
 def test_opening_the_list_clears_the_count_and_marks_what_was_new(world, client_for,
                                                                   teacher_with_notes):
     c = english(client_for(teacher_with_notes))
