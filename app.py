@@ -23,13 +23,14 @@ if __name__ == "__main__" and os.environ.get("ASYNC_MODE", "gevent") == "gevent"
 
 from collab import create_app  # after gevent's patching, on purpose
 from collab.core import mail
-from collab.core.serving import no_delay_handler, watch_the_loop
+from collab.core.serving import compile_templates, no_delay_handler, watch_the_loop
 from collab.extensions import socketio
 
 app = create_app()
 # Under gevent (here or `gunicorn -k gevent`): a warning names any request that holds the
 # loop for LOOP_WATCH_MS or more (issue 16, item 4; 0 turns the watch off).
 watch_the_loop(app, float(os.environ.get("LOOP_WATCH_MS", "50")))
+compile_templates(app)  # not on the loop at a page's first view
 # What start-up made (the app, its routes, templates, translations) lives as long as the
 # process: out of the collector's sight, full collections stop walking it on every request
 # that happens to trigger one (the dashboard's slow tail was those pauses; bench/README.md).

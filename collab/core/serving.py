@@ -84,3 +84,14 @@ def watch_the_loop(app, max_ms: float) -> bool:
         events.subscribers.append(report)
     loop.start_periodic_monitoring_thread()
     return True
+
+
+def compile_templates(app) -> int:
+    """Compile every template before the first request (about 0.7 s at start): a page's
+    first view otherwise compiled its templates on the loop, holding it for 50 ms or more
+    (the loop watch named `GET /plans/new` during bench/loop_stall.py). Returns how many."""
+    environment = app.jinja_env
+    names = environment.list_templates()
+    for name in names:
+        environment.get_template(name)
+    return len(names)

@@ -81,3 +81,14 @@ def test_a_request_holding_the_loop_is_named_in_the_log(database, tmp_path):
     assert spin, seen["records"]
     assert spin[0].startswith("loop held for 50 ms or more by GET /spin; innermost: <string>:")
     assert " spin" in spin[0].split("innermost:")[1]
+
+
+def test_every_template_is_compiled_before_the_first_request(app):
+    """app.py compiles them at start (a page's first view compiled its templates on the
+    loop); a template that does not compile fails here, not at a user's first view."""
+    from collab.core.serving import compile_templates
+
+    app.jinja_env.cache.clear()
+    compiled = compile_templates(app)
+    assert compiled == len(app.jinja_env.list_templates()) > 50
+    assert len(app.jinja_env.cache) >= compiled
