@@ -6,6 +6,7 @@ ten failed sign-ins at once froze /healthz for seconds. hashlib's scrypt and PBK
 the GIL, so in a thread of gevent's pool they run beside the loop. Without gevent (the
 threaded server, tests, the command line) `off_loop` simply calls the function."""
 
+import os
 import sys
 
 
@@ -14,10 +15,24 @@ def _gevent_patched() -> bool:
     return monkey is not None and monkey.is_module_patched("threading")
 
 
+_pool = None
+
+
+def _cpu_pool():
+    """A pool of its own, one thread fewer than the cores (at least one): ten sign-ins at
+    once in gevent's pool of ten ran ten hashes on two cores, and the loop's thread waited
+    for a core behind them (/healthz up to 0.8 s in bench/loop_stall.py). Queued here,
+    they leave the loop a core; a burst of sign-ins waits in turn instead."""
+    global _pool
+    if _pool is None:
+        from gevent.threadpool import ThreadPool
+
+        _pool = ThreadPool(maxsize=max(1, (os.cpu_count() or 2) - 1))
+    return _pool
+
+
 def off_loop(func, *args):
-    """func(*args), in gevent's thread pool when the process runs on gevent's loop."""
+    """func(*args), in the CPU pool when the process runs on gevent's loop."""
     if not _gevent_patched():
         return func(*args)
-    import gevent
-
-    return gevent.get_hub().threadpool.apply(func, args)
+    return _cpu_pool().apply(func, args)
