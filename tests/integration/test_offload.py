@@ -76,7 +76,7 @@ def test_scrypt_runs_beside_the_gevent_loop(tmp_path):
 
 @pytest.mark.parametrize("characters", [200, 60_000])
 def test_only_a_long_texts_cleaning_leaves_the_loop(app, monkeypatch, characters):
-    from collab.core import offload, rendering
+    from collab.core import rendering
 
     handed = []
 
