@@ -7,6 +7,7 @@ import logging
 import socket
 import sys
 import traceback
+import warnings
 import weakref
 from pathlib import Path
 
@@ -82,6 +83,8 @@ def watch_the_loop(app, max_ms: float) -> bool:
 
     if report not in events.subscribers:
         events.subscribers.append(report)
+    # The monitor also offers to watch memory, which needs psutil: not what it is here for.
+    warnings.filterwarnings("ignore", message="Unable to monitor memory usage")
     loop.start_periodic_monitoring_thread()
     return True
 
