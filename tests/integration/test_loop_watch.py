@@ -1,6 +1,6 @@
 """A request that holds gevent's loop is named in the log (issue 16, item 4;
 collab/core/serving.py, watch_the_loop). A served app in its own process, gevent-patched as
-`python app.py` and `gunicorn -k gevent` are, with one extra route that computes for 300 ms
+`python app.py` and `gunicorn -k gevent` are, with one extra route that computes for a second
 without yielding: its request is reported, /healthz's is not."""
 
 import json
@@ -36,7 +36,7 @@ app = create_app()
 
 @app.get("/spin")
 def spin():
-    end = time.process_time() + 0.3
+    end = time.process_time() + 1.0
     while time.process_time() < end:
         pass
     return "done"
@@ -79,8 +79,11 @@ def test_a_request_holding_the_loop_is_named_in_the_log(database, tmp_path):
     assert seen["records"], run.stderr[-3000:]
     spin = [record for record in seen["records"] if "by GET /spin" in record]
     assert spin, seen["records"]
-    assert spin[0].startswith("loop held for 50 ms or more by GET /spin; innermost: <string>:")
-    assert " spin" in spin[0].split("innermost:")[1]
+    # The monitor checks every 50 ms and reads the frames when it reports: a report made as
+    # the route returns finds the loop's own frames, the others the route's.
+    assert any(record.startswith("loop held for 50 ms or more by GET /spin; innermost: "
+                                 "<string>:") and " spin" in record.split("innermost:")[1]
+               for record in spin), spin
 
 
 def test_every_template_is_compiled_before_the_first_request(app):
