@@ -53,10 +53,11 @@ class LoopWatch:
 
 def watch_the_loop(app, max_ms: float) -> bool:
     """Under gevent, have gevent's monitor thread report every time one greenlet holds the
-    loop for `max_ms` or more (it checks every `max_ms`; a report means the loop was held
-    for at least that long, up to twice it), as one warning that names the request and its
-    innermost frames, instead of gevent's own report of every greenlet. Returns whether it
-    watches (not without gevent's patching, or with max_ms 0)."""
+    loop for `max_ms` or more, as one warning that names the request (and, while the hold is
+    still going on when the monitor reports, its innermost frames: a hold of a few hundred
+    ms; a shorter one is reported as it ends, with the loop's own frames), instead of
+    gevent's own report of every greenlet. Returns whether it watches (not without gevent's
+    patching, or with max_ms 0)."""
     from gevent import config, events, get_hub, monkey
 
     if max_ms <= 0 or not monkey.is_module_patched("socket"):
