@@ -347,6 +347,30 @@ def test_the_principal_sees_what_needs_them(a, english, make):
     assert section(english(a["teacher"]).get("/"), "needs-title") is None
 
 
+def test_what_needs_the_principal_lists_no_zero_and_says_when_nothing_waits(a, english, make,
+                                                                             client_for):
+    """A count of zero is no task: it is not listed; with nothing at all, one sentence says so
+    (in both languages)."""
+    from collab.people.models import Invitation
+
+    db.session.execute(Invitation.__table__.delete())
+    # The world's only novice gets a mentor.
+    db.session.add(MentorPair(school_id=a["school"].id, novice_id=a["teacher2"].id,
+                              mentor_id=a["mentor"].id, place=1, status="active"))
+    db.session.commit()
+    needs = section(english(a["principal"]).get("/"), "needs-title")
+    text = needs.get_text(" ")
+    assert "Nothing waits for you now." in text
+    assert "0 " not in text and needs.find("ul") is None
+    indonesian = section(client_for(a["principal"]).get("/"), "needs-title").get_text(" ")
+    assert "Tidak ada yang menunggu Anda sekarang." in indonesian
+    make.user(a["school"], name="Novice One", years=0)
+    db.session.commit()
+    text = section(english(a["principal"]).get("/"), "needs-title").get_text(" ")
+    assert "1 novice without a mentor" in text and "invitation" not in text
+    assert "Nothing waits" not in text
+
+
 # ---------------------------------------------------------------- budgets
 
 
